@@ -1,0 +1,25 @@
+# The two commands of the README:
+#   make serve   set up, build the browser assets and serve the site on http://127.0.0.1:8000/
+#   make test    set up (Chromium included) and run every check CI runs
+.PHONY: serve test setup lint bench
+
+PY := .venv/bin/python
+
+setup:
+	tools/setup.sh
+
+serve: setup
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+lint: setup
+	$(PY) -m ruff check calc tests tools bench
+	$(PY) -m ruff format --check calc tests tools bench
+	$(PY) -m mypy
+
+test:
+	tools/setup.sh --browser
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) bench/units_bench.py

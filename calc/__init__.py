@@ -1,0 +1,15 @@
+"""calc: the CPT 97112 billing rule book as code.
+
+Every number the site shows comes from here. Rules live in ``calc/data/*.toml``
+(readable by a compliance person); the modules are pure functions over frozen
+dataclasses:
+
+- :mod:`calc.codes`   what each CPT/HCPCS code is (timed or not)
+- :mod:`calc.units`   minutes -> 15-minute units (CMS total time, or per code)
+- :mod:`calc.api`     the JSON facade used by the CLI and the browser worker
+"""
+
+from calc.errors import CalcError
+
+__all__ = ["CalcError"]
+__version__ = "0.1.0"

@@ -1,0 +1,96 @@
+"""Loading the TOML rule files shipped inside the package, with clear errors.
+
+The files are read with :mod:`importlib.resources`, so the same code works from a
+source checkout, an installed wheel and Pyodide's in-browser file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+from calc.errors import CalcError
+
+CONFIDENCE_LEVELS = ("high", "medium", "low", "verify")
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    """Parse ``calc/data/<name>``; a syntax error names the file."""
+    text = resources.files("calc").joinpath("data", name).read_text(encoding="utf-8")
+    return parse_toml(name, text)
+
+
+def parse_toml(name: str, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CalcError("bad_data", f"{name}: not valid TOML: {exc}") from exc
+
+
+def check_keys(
+    where: str,
+    entry: Mapping[str, Any],
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+) -> None:
+    """Reject missing and unknown keys, naming the file and entry.
+
+    >>> check_keys("codes.toml, code '97112'", {"code": "97112"}, ["code", "source"])
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: codes.toml, code '97112': missing key 'source'
+    """
+    required = list(required)
+    allowed = set(required) | set(optional)
+    for key in required:
+        if key not in entry:
+            raise CalcError("bad_data", f"{where}: missing key {key!r}")
+    for key in entry:
+        if key not in allowed:
+            raise CalcError(
+                "bad_data", f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+            )
+
+
+def want(where: str, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    """Check one value's type; bools are not accepted where ints are wanted."""
+    if (
+        isinstance(value, bool)
+        and kind is not bool
+        and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
+        raise CalcError("bad_data", f"{where}: {key!r} must not be true/false")
+    if not isinstance(value, kind):
+        raise CalcError("bad_data", f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def want_text(where: str, key: str, value: Any) -> str:
+    text = want(where, key, value, str)
+    if not text.strip():
+        raise CalcError("bad_data", f"{where}: {key!r} must not be empty")
+    return str(text)
+
+
+def want_date(where: str, key: str, value: Any) -> dt.date:
+    """TOML dates (``reviewed = 2026-11-27``) or ISO strings are accepted."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CalcError("bad_data", f"{where}: {key!r} must be a date like 2026-11-27, got {value!r}")
+
+
+def want_confidence(where: str, value: Any) -> str:
+    if value not in CONFIDENCE_LEVELS:
+        raise CalcError(
+            "bad_data",
+            f"{where}: confidence must be one of {', '.join(CONFIDENCE_LEVELS)}, got {value!r}",
+        )
+    return str(value)

@@ -1,0 +1,83 @@
+"""The JSON facade: plain dicts in, plain dicts out. The CLI and the browser worker
+both call :func:`call`; nothing else in the product talks to the engine.
+
+Errors come back as values, ``{"error": {"code": ..., "message": ...}}``, never as
+exceptions or tracebacks.
+
+>>> call("units", {"lines": "97112:24,97110:23"})["total_units"]
+3
+>>> call("units", {"lines": "97112:-3"})["error"]["code"]
+'bad_minutes'
+>>> call("shell", {})["error"]["code"]
+'unknown_call'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from calc.codes import load_codes
+from calc.errors import CalcError, shown
+from calc.units import METHODS, compute_units, parse_entries
+
+Request = Mapping[str, Any]
+Handler = Callable[[Request], dict[str, Any]]
+
+
+def _only(request: Request, allowed: set[str]) -> None:
+    if not isinstance(request, Mapping):
+        raise CalcError("bad_request", "The request must be a JSON object.")
+    for key in request:
+        if key not in allowed:
+            raise CalcError(
+                "bad_request",
+                f"Unknown field {shown(key)}; expected: {', '.join(sorted(allowed))}.",
+            )
+
+
+def units(request: Request) -> dict[str, Any]:
+    """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code"}``."""
+    _only(request, {"lines", "method"})
+    method = request.get("method") or "cms"
+    if method not in METHODS:
+        raise CalcError("bad_method", f"Unknown method {shown(method)}: use 'cms' or 'per-code'.")
+    return compute_units(parse_entries(request.get("lines")), method=str(method)).as_dict()
+
+
+def codes(request: Request) -> dict[str, Any]:
+    """Every code the calculators know, with its source."""
+    _only(request, set())
+    return {"codes": [c.as_dict() for c in load_codes()]}
+
+
+#: The allow-list of calls the CLI and the browser may make.
+CALLS: dict[str, Handler] = {
+    "units": units,
+    "codes": codes,
+}
+
+
+def call(name: str, request: Request | None = None) -> dict[str, Any]:
+    """Run one allow-listed call; any bad input comes back as an error dict."""
+    handler = CALLS.get(name) if isinstance(name, str) else None
+    if handler is None:
+        return CalcError("unknown_call", f"Unknown call {shown(name)}.").as_dict()
+    try:
+        return handler(request if request is not None else {})
+    except CalcError as err:
+        return err.as_dict()
+
+
+def call_json(name: str, request_json: str) -> str:
+    """The worker's entry point: JSON text in, JSON text out.
+
+    >>> json.loads(call_json("units", '{"lines": "97112:38"}'))["total_units"]
+    3
+    """
+    try:
+        request = json.loads(request_json)
+    except (TypeError, ValueError):
+        return json.dumps(CalcError("bad_request", "The request is not valid JSON.").as_dict())
+    return json.dumps(call(name, request), ensure_ascii=False)

@@ -1,0 +1,584 @@
+"""Minutes -> 15-minute units: the CMS total-time method and the per-code method.
+
+CMS (Medicare Claims Processing Manual, Pub. 100-04, Ch. 5, §20.2) pools the minutes
+of all *timed* codes of one visit, charts the total into units, gives each code its
+full 15-minute units, then hands the units still owed to the codes with the most
+minutes left over. The per-code method (AMA CPT mid-point rule) charts each code on
+its own.
+
+>>> r = compute_units([Entry("97112", 24), Entry("97110", 23)])
+>>> [(line.code, line.units) for line in r.lines]
+[('97112', 2), ('97110', 1)]
+>>> r.steps[1]
+'CMS chart: 47 min is in the 38–52 min row → 3 units in total.'
+>>> [line.units for line in compute_units([Entry("97110", 10), Entry("97116", 10)],
+...                                       method="per-code").lines]
+[1, 1]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations, islice
+from typing import Any
+
+from calc.codes import CodeTable, load_codes, normalize
+from calc.errors import CalcError, shown
+
+METHODS = ("cms", "per-code")
+METHOD_NAMES = {"cms": "CMS total time (8-minute rule)", "per-code": "per code (AMA mid-point)"}
+UNIT_MINUTES = 15
+MINIMUM_MINUTES = 8  # the mid-point of 15 minutes is passed at 8
+DAY_MINUTES = 1440  # a pool cannot hold more minutes than a day has
+LONG_DAY_MINUTES = 480  # > 8 hours of treatment in one day is implausible: warn
+LOW_AVERAGE_MINUTES = 12  # our threshold for "well under 15 minutes per unit"
+MAX_ALTERNATIVES = 12  # equally correct tie allocations listed in full
+
+SOURCES = {
+    "cms": "CMS Medicare Claims Processing Manual, Pub. 100-04, Ch. 5, §20.2",
+    "per-code": "AMA CPT introduction, time rule: a unit is attained when the mid-point "
+    "is passed (as quoted by secondary sources)",
+    "time-that-counts": "CMS Pub. 100-04, Ch. 5, §20.3",
+}
+POOL_NOTE = (
+    "One pool = one patient, one date of service, one billing provider. Keeping each "
+    "discipline's plan of care in its own pool is common expert practice, not CMS text "
+    "(assumption)."
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One code as entered, with its minutes (None for an untimed code without minutes)."""
+
+    code: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    name: str
+    timed: bool
+    minutes: int | None
+    units: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "timed": self.timed,
+            "minutes": self.minutes,
+            "units": self.units,
+        }
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning with a stable code (for tests and scripts) and a plain message."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Tie:
+    """CMS lets either code take a unit when leftovers are equal; we say which we chose."""
+
+    leftover_minutes: int
+    units: int
+    candidates: tuple[str, ...]
+    chosen: tuple[str, ...]
+    alternatives: tuple[dict[str, int], ...]
+    more_alternatives: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "leftover_minutes": self.leftover_minutes,
+            "units": self.units,
+            "candidates": list(self.candidates),
+            "chosen": list(self.chosen),
+            "alternatives": [dict(a) for a in self.alternatives],
+            "more_alternatives": self.more_alternatives,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class UnitsResult:
+    method: str
+    total_minutes: int  # minutes of timed codes (the pool)
+    timed_units: int
+    total_units: int  # timed units + 1 per untimed code
+    lines: tuple[Line, ...]
+    tie: Tie | None
+    steps: tuple[str, ...]
+    warnings: tuple[Notice, ...]
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def units_of(self, code: str) -> int:
+        return next((line.units for line in self.lines if line.code == normalize(code)), 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "method_name": METHOD_NAMES[self.method],
+            "total_minutes": self.total_minutes,
+            "timed_units": self.timed_units,
+            "total_units": self.total_units,
+            "lines": [line.as_dict() for line in self.lines],
+            "tie": self.tie.as_dict() if self.tie else None,
+            "steps": list(self.steps),
+            "warnings": [w.as_dict() for w in self.warnings],
+            "notes": list(self.notes),
+            "sources": list(self.sources),
+        }
+
+
+# --- the chart ------------------------------------------------------------------
+
+
+def chart_units(minutes: int) -> int:
+    """Units for a number of minutes on the 15-minute chart (8–22 → 1, 23–37 → 2, …).
+
+    >>> [chart_units(m) for m in (0, 7, 8, 22, 23, 37, 38, 52, 53)]
+    [0, 0, 1, 1, 2, 2, 3, 3, 4]
+    """
+    return (minutes + UNIT_MINUTES - MINIMUM_MINUTES) // UNIT_MINUTES
+
+
+def chart_row(units: int) -> tuple[int, int]:
+    """The minutes range that charts to ``units``: 0 → (0, 7), 1 → (8, 22), 2 → (23, 37).
+
+    >>> chart_row(0), chart_row(1), chart_row(4)
+    ((0, 7), (8, 22), (53, 67))
+    """
+    if units == 0:
+        return (0, MINIMUM_MINUTES - 1)
+    low = UNIT_MINUTES * units - (UNIT_MINUTES - MINIMUM_MINUTES)
+    return (low, low + UNIT_MINUTES - 1)
+
+
+# --- input ------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d{1,6}")
+
+
+def whole_minutes(value: object, code: str) -> int | None:
+    """Minutes as entered → a whole, non-negative number, or a clear error.
+
+    >>> whole_minutes("24", "97112"), whole_minutes(24, "97112"), whole_minutes("", "97010")
+    (24, 24, None)
+    >>> whole_minutes("ten", "97112")
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: 97112: minutes must be a whole number; got 'ten'.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CalcError("bad_minutes", f"{code}: minutes must be a number, not true/false.")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise CalcError(
+                "bad_minutes", f"{code}: minutes must be a whole number; got {shown(value)}."
+            )
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if _DIGITS.fullmatch(text):
+            number = int(text)
+        elif re.fullmatch(r"\d{7,}", text):
+            raise CalcError(
+                "day_too_long",
+                f"{code}: {shown(text)} minutes is more than a day ({DAY_MINUTES} minutes).",
+            )
+        elif re.fullmatch(r"-\s*\d+(\.\d*)?", text):
+            raise CalcError(
+                "bad_minutes", f"{code}: minutes cannot be negative; got {shown(text)}."
+            )
+        elif re.fullmatch(r"\d*[.,]\d+", text):
+            raise CalcError(
+                "bad_minutes",
+                f"{code}: minutes must be a whole number; got {shown(text)}. Round to "
+                "the whole minutes actually spent in direct treatment.",
+            )
+        else:
+            raise CalcError(
+                "bad_minutes", f"{code}: minutes must be a whole number; got {shown(text)}."
+            )
+    else:
+        raise CalcError("bad_minutes", f"{code}: minutes must be a whole number.")
+    if number < 0:
+        raise CalcError("bad_minutes", f"{code}: minutes cannot be negative; got {number}.")
+    if number > DAY_MINUTES:
+        raise CalcError(
+            "day_too_long", f"{code}: {number} minutes is more than a day ({DAY_MINUTES})."
+        )
+    return number
+
+
+def parse_entries(raw: object) -> tuple[Entry, ...]:
+    """Read codes and minutes from the forms people and links use.
+
+    Accepts ``"97112:24,97110:23"`` (a link), ``["97112=24", "G0283"]`` (the CLI) or
+    ``[{"code": "97112", "minutes": 24}]`` (JSON).
+
+    >>> parse_entries("97112:24, 97110:23,G0283")
+    (Entry(code='97112', minutes=24), Entry(code='97110', minutes=23), Entry(code='G0283', minutes=None))
+    """  # noqa: E501
+    if raw is None:
+        raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
+    items: list[object]
+    if isinstance(raw, str):
+        items = [part for part in raw.split(",") if part.strip()]
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        raise CalcError("bad_request", "Lines must be a list of codes with minutes.")
+    if len(items) > 50:
+        raise CalcError("too_many_lines", f"{len(items)} lines is too many; enter at most 50.")
+    entries = []
+    for item in items:
+        if isinstance(item, str):
+            code, _, minutes = item.replace("=", ":", 1).partition(":")
+            code = code.strip()
+            if not code:
+                raise CalcError("bad_request", f"A line has minutes but no code: {shown(item)}.")
+            entries.append(Entry(normalize(code), whole_minutes(minutes, normalize(code))))
+        elif isinstance(item, dict):
+            unknown = set(item) - {"code", "minutes"}
+            if unknown:
+                raise CalcError(
+                    "bad_request", f"Unknown field {shown(sorted(unknown)[0])} in a line."
+                )
+            raw_code = item.get("code")
+            if not isinstance(raw_code, str) or not raw_code.strip():
+                raise CalcError("bad_request", "Every line needs a code.")
+            code = normalize(raw_code)
+            entries.append(Entry(code, whole_minutes(item.get("minutes"), code)))
+        else:
+            raise CalcError("bad_request", "Each line must be a code with minutes, like 97112:24.")
+    if not entries:
+        raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
+    return tuple(entries)
+
+
+# --- the engine --------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _units(n: int) -> str:
+    return _plural(n, "unit")
+
+
+@dataclass(frozen=True)
+class _Timed:
+    code: str
+    name: str
+    minutes: int
+    order: int
+
+
+def compute_units(
+    entries: Iterable[Entry], method: str = "cms", codes: CodeTable | None = None
+) -> UnitsResult:
+    """Units per code for one visit, with the steps that explain them.
+
+    ``method`` is ``"cms"`` (total time, Pub. 100-04 Ch. 5 §20.2) or ``"per-code"``.
+    Untimed codes get 1 unit and stay out of the timed pool. The same code entered
+    twice is one line with its minutes added.
+
+    >>> r = compute_units([Entry("97110", 33), Entry("97140", 7)])
+    >>> r.units_of("97110"), r.units_of("97140")
+    (2, 1)
+    """
+    codes = codes or load_codes()
+    if method not in METHODS:
+        raise CalcError("bad_method", f"Unknown method {shown(method)}: use 'cms' or 'per-code'.")
+    entries = list(entries)
+    if not entries:
+        raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
+
+    warnings: list[Notice] = []
+    steps: list[str] = []
+    # Merge repeats: one claim line per code per date of service.
+    merged: dict[str, int | None] = {}
+    known = {}
+    for entry in entries:
+        info = codes.require(entry.code)
+        if not info.billable:
+            raise CalcError(
+                "not_billable",
+                f"{info.code} ({info.name}) is not calculated: {info.notes or 'not billable'}",
+            )
+        if info.timed and entry.minutes is None:
+            raise CalcError(
+                "missing_minutes",
+                f"{info.code} is a timed code: enter its minutes of direct treatment "
+                f"(for example {info.code}:15).",
+            )
+        known[info.code] = info
+        if info.code in merged:
+            before = merged[info.code]
+            added = before if entry.minutes is None else (before or 0) + entry.minutes
+            merged[info.code] = added
+            warnings.append(
+                Notice(
+                    "duplicate_code_merged",
+                    f"{info.code} was entered more than once: its minutes are added "
+                    f"({added if added is not None else 'no'} min) and billed on one line "
+                    "(one line per code per date of service).",
+                )
+            )
+        else:
+            merged[info.code] = entry.minutes
+
+    all_minutes = sum(m or 0 for m in merged.values())
+    if all_minutes > DAY_MINUTES:
+        raise CalcError(
+            "day_too_long",
+            f"The minutes add up to {all_minutes}, more than a day has ({DAY_MINUTES}). "
+            "Check each entry.",
+        )
+    if all_minutes > LONG_DAY_MINUTES:
+        warnings.append(
+            Notice(
+                "long_day",
+                f"{all_minutes} minutes of treatment in one day (over "
+                f"{LONG_DAY_MINUTES // 60} hours) is implausible: check the minutes.",
+            )
+        )
+
+    timed = [
+        _Timed(code, known[code].name, m or 0, i)
+        for i, (code, m) in enumerate(merged.items())
+        if known[code].timed
+    ]
+    total = sum(t.minutes for t in timed)
+    units: dict[str, int] = {}
+    tie: Tie | None = None
+
+    if timed:
+        listing = " + ".join(f"{t.code} {t.minutes}" for t in timed)
+        steps.append(
+            f"Timed minutes: {listing} = {total} min."
+            if len(timed) > 1
+            else f"Timed minutes: {timed[0].code} {total} min."
+        )
+    if method == "cms" and timed:
+        tie = _allocate_cms(timed, total, units, steps)
+    elif timed:
+        steps.append("Per code (AMA mid-point): each code is charted on its own, no total cap.")
+        for t in timed:
+            units[t.code] = chart_units(t.minutes)
+            low, high = chart_row(units[t.code])
+            steps.append(
+                f"{t.code}: {t.minutes} min is in the {low}–{high} min row → "
+                f"{_units(units[t.code])}."
+            )
+
+    for t in timed:
+        got = units[t.code]
+        if got:
+            continue
+        if t.minutes == 0:
+            warnings.append(Notice("zero_minutes", f"{t.code}: 0 minutes, nothing to bill."))
+        elif t.minutes < MINIMUM_MINUTES and (method == "per-code" or len(timed) == 1):
+            warnings.append(
+                Notice(
+                    "under_8_minutes",
+                    f"{t.code}: {t.minutes} min is under 8 minutes, so it earns no unit and "
+                    "is not billed.",
+                )
+            )
+        elif t.minutes < MINIMUM_MINUTES:
+            warnings.append(
+                Notice(
+                    "under_8_minutes",
+                    f"{t.code}: {t.minutes} min earns no unit here: the visit's total time "
+                    "gave the units to codes with more minutes left over. Do not bill it.",
+                )
+            )
+        else:
+            warnings.append(
+                Notice(
+                    "capped_by_total",
+                    f"{t.code}: {t.minutes} min gets 0 units although it ran 8 minutes or "
+                    f"more, because the total ({total} min) allows only "
+                    f"{_units(chart_units(total))} and other codes had more minutes left "
+                    "over (CMS Example 4). Do not bill it.",
+                )
+            )
+
+    timed_units = sum(units.values())
+    lines = []
+    for code, minutes in merged.items():
+        info = known[code]
+        if info.timed:
+            lines.append(Line(code, info.name, True, minutes or 0, units[code]))
+        else:
+            lines.append(Line(code, info.name, False, minutes, 1))
+            steps.append(
+                f"{code} is untimed (service-based): 1 unit"
+                + (", and its minutes stay out of the timed total." if minutes else ".")
+            )
+
+    if timed_units and total / timed_units < LOW_AVERAGE_MINUTES:
+        warnings.append(
+            Notice(
+                "low_average",
+                f"{total} min for {_units(timed_units)} is {total / timed_units:.1f} min per "
+                "unit. CMS: a provider whose units consistently average well under 15 "
+                "minutes should be highlighted for review.",
+            )
+        )
+
+    billed = [f"{line.code} × {line.units}" for line in lines if line.units]
+    steps.append("Bill: " + ", ".join(billed) + "." if billed else "Nothing to bill.")
+    notes = [POOL_NOTE] if method == "cms" and len(timed) > 1 else []
+    sources = [SOURCES[method]]
+    return UnitsResult(
+        method=method,
+        total_minutes=total,
+        timed_units=timed_units,
+        total_units=sum(line.units for line in lines),
+        lines=tuple(lines),
+        tie=tie,
+        steps=tuple(steps),
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+        sources=tuple(sources),
+    )
+
+
+def leftover_order(minutes: Sequence[int]) -> list[int]:
+    """Positions of the codes with minutes left over, in the order CMS hands out the
+    units still owed: most leftover first; ties by more total minutes, then the order
+    entered (CMS: "choose either code"; we must choose the same way every time).
+
+    >>> leftover_order([24, 23])  # 9 and 8 min left
+    [0, 1]
+    >>> leftover_order([33, 7])  # 3 and 7 min left
+    [1, 0]
+    """
+    return sorted(
+        (i for i, m in enumerate(minutes) if m % UNIT_MINUTES),
+        key=lambda i: (-(minutes[i] % UNIT_MINUTES), -minutes[i], i),
+    )
+
+
+def allocate(minutes: Sequence[int], method: str = "cms") -> tuple[int, ...]:
+    """Just the numbers: units per timed code, in the order given (no explanation).
+
+    >>> allocate([18, 13, 10, 8])  # CMS Example 4
+    (1, 1, 1, 0)
+    >>> allocate([7, 7, 7], "per-code")
+    (0, 0, 0)
+    """
+    if method == "per-code":
+        return tuple(chart_units(m) for m in minutes)
+    units = [m // UNIT_MINUTES for m in minutes]
+    remaining = chart_units(sum(minutes)) - sum(units)
+    for i in leftover_order(minutes)[:remaining]:
+        units[i] += 1
+    return tuple(units)
+
+
+def _allocate_cms(
+    timed: Sequence[_Timed], total: int, units: dict[str, int], steps: list[str]
+) -> Tie | None:
+    """CMS §20.2: full units first, then the rest by largest leftover minutes."""
+    owed = chart_units(total)
+    low, high = chart_row(owed)
+    steps.append(
+        f"CMS chart: {total} min is in the {low}–{high} min row → {_units(owed)} in total."
+    )
+    for t in timed:
+        units[t.code] = t.minutes // UNIT_MINUTES
+    full = sum(units.values())
+    if len(timed) > 1:
+        parts = "; ".join(
+            f"{t.code} {t.minutes} min = {_plural(t.minutes // UNIT_MINUTES, 'full unit')} + "
+            f"{t.minutes % UNIT_MINUTES} min left"
+            for t in timed
+        )
+        steps.append(f"Full 15-minute units first: {parts}. That is {_units(full)}.")
+    remaining = owed - full
+    if remaining == 0:
+        if len(timed) > 1:
+            steps.append("No units left to give: the minutes left over do not add a unit.")
+        return None
+    ranked = [timed[i] for i in leftover_order([t.minutes for t in timed])]
+    winners = ranked[:remaining]
+    for t in winners:
+        units[t.code] += 1
+    if len(timed) == 1:
+        steps.append(
+            f"{timed[0].code}: {_plural(full, 'full unit')} + {timed[0].minutes % UNIT_MINUTES} "
+            f"min left, which earns 1 more unit ({MINIMUM_MINUTES} min or more)."
+        )
+        return None
+    given = ", ".join(f"{t.code} ({t.minutes % UNIT_MINUTES} min left)" for t in winners)
+    steps.append(
+        f"{_units(remaining)} left to give: "
+        f"{'it goes' if remaining == 1 else 'they go, one each,'} to the "
+        f"{'code' if remaining == 1 else 'codes'} with the most minutes left over: {given}."
+    )
+    edge = winners[-1].minutes % UNIT_MINUTES
+    if remaining < len(ranked) and ranked[remaining].minutes % UNIT_MINUTES == edge:
+        return _describe_tie(timed, ranked, remaining, edge, units)
+    return None
+
+
+def _describe_tie(
+    timed: Sequence[_Timed],
+    ranked: Sequence[_Timed],
+    remaining: int,
+    edge: int,
+    units: dict[str, int],
+) -> Tie:
+    group = [t for t in ranked if t.minutes % UNIT_MINUTES == edge]
+    chosen = [t for t in ranked[:remaining] if t.minutes % UNIT_MINUTES == edge]
+    base = dict(units)
+    for t in chosen:
+        base[t.code] -= 1
+    combos = combinations([t.code for t in group], len(chosen))
+    alternatives = []
+    for pick in islice(combos, MAX_ALTERNATIVES):
+        alt = dict(base)
+        for code in pick:
+            alt[code] += 1
+        alternatives.append({t.code: alt[t.code] for t in timed})
+    total_combos = math.comb(len(group), len(chosen))
+    names = ", ".join(t.code for t in group)
+    picked = ", ".join(t.code for t in chosen)
+    message = (
+        f"Tie: {names} each have {edge} min left over, for {_units(len(chosen))}. CMS lets "
+        f"you bill either code; the calculator chose {picked} (more total minutes first, "
+        "then the order entered). Any of the listed alternatives is equally correct."
+    )
+    return Tie(
+        leftover_minutes=edge,
+        units=len(chosen),
+        candidates=tuple(t.code for t in group),
+        chosen=tuple(t.code for t in chosen),
+        alternatives=tuple(alternatives),
+        more_alternatives=total_combos - len(alternatives),
+        message=message,
+    )
