@@ -6,6 +6,7 @@ dataclasses:
 
 - :mod:`calc.codes`   what each CPT/HCPCS code is (timed or not)
 - :mod:`calc.units`   minutes -> 15-minute units (CMS total time, or per code)
+- :mod:`calc.documentation`  what the record must show; review of one 97112 record
 - :mod:`calc.api`     the JSON facade used by the CLI and the browser worker
 """
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from calc.codes import load_codes
+from calc.documentation import load_checklists, parse_record
+from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
 from calc.units import METHODS, compute_units, parse_entries
 
@@ -52,8 +54,21 @@ def codes(request: Request) -> dict[str, Any]:
     return {"codes": [c.as_dict() for c in load_codes()]}
 
 
+def checklist(request: Request) -> dict[str, Any]:
+    """The documentation checklists, each item with its source, and the record fields."""
+    _only(request, set())
+    return load_checklists().as_dict()
+
+
+def review(request: Request) -> dict[str, Any]:
+    """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``."""
+    return review_record(parse_record(request)).as_dict()
+
+
 #: The allow-list of calls the CLI and the browser may make.
 CALLS: dict[str, Handler] = {
+    "checklist": checklist,
+    "review": review,
     "units": units,
     "codes": codes,
 }
@@ -78,6 +93,6 @@ def call_json(name: str, request_json: str) -> str:
     """
     try:
         request = json.loads(request_json)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         return json.dumps(CalcError("bad_request", "The request is not valid JSON.").as_dict())
     return json.dumps(call(name, request), ensure_ascii=False)

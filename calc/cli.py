@@ -1,4 +1,4 @@
-"""Command line: ``python -m calc units|codes ... [--json]``.
+"""Command line: ``python -m calc units|codes|checklist|review ... [--json]``.
 
 Each command turns its arguments into an :mod:`calc.api` request, so the CLI and the
 browser get the very same answers. Bad input: exit status 2, one line on stderr
@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from calc import api
-from calc.errors import CalcError
+from calc import api, documentation
+from calc.errors import CalcError, shown
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +55,84 @@ def _text_codes(result: dict[str, Any]) -> str:
     )
 
 
+_STATUS_MARKS = {
+    "met": "✓ met",
+    "missing": "✗ MISSING",
+    "warning": "! WARNING",
+    "not_applicable": "- n/a",
+    "reminder": "? reminder",
+}
+_MAX_RECORD_BYTES = 1_000_000
+
+
+def _text_checklist(result: dict[str, Any]) -> str:
+    out: list[str] = []
+    for group in result["groups"]:
+        out += ["", group["title"]] + ([f"  {group['intro']}"] if group["intro"] else [])
+        for item in (i for i in result["items"] if i["group"] == group["id"]):
+            need = "" if item["requirement"] == "required" else f" ({item['requirement']})"
+            out.append(f"  - {item['text']}{need}  [{item['id']}]")
+            out.append(
+                f"      Source: {item['source']} · confidence {item['confidence']} · "
+                f"reviewed {item['reviewed']}"
+            )
+    return "\n".join(out[1:])
+
+
+def _text_review(result: dict[str, Any]) -> str:
+    counts = result["counts"]
+    problems = [f"{counts['missing']} missing"] if counts["missing"] else []
+    if counts["warning"]:
+        problems.append(f"{counts['warning']} warning{'' if counts['warning'] == 1 else 's'}")
+    out = [f"Documentation review: {', '.join(problems) if problems else 'nothing missing'}."]
+    for group in result["groups"]:
+        out += ["", group["title"]]
+        for item in (i for i in result["items"] if i["group"] == group["id"]):
+            out.append(f"  {_STATUS_MARKS[item['status']]:<11} {item['text']}")
+            if item["status"] != "met":
+                out.append(f"  {'':<11} {item['detail']}")
+    if result["warnings"]:
+        out += ["", "Warnings:"] + [f"  ! {w['message']}" for w in result["warnings"]]
+    if result["notes"]:
+        out += ["", "Notes:"] + [f"  - {n}" for n in result["notes"]]
+    out += ["", "Summary (only what was entered):"]
+    out += [f"  {line}" for line in result["summary"].splitlines()] or ["  (nothing entered)"]
+    out += ["", "Sources: " + "; ".join(result["sources"])]
+    return "\n".join(out)
+
+
+def _read_record(path: str) -> dict[str, Any]:
+    """The record JSON from a file (``-``: standard input), or a clear error."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(_MAX_RECORD_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_RECORD_BYTES + 1)
+    except FileNotFoundError:
+        raise CalcError("no_such_file", f"No such file: {shown(path, 60)}.") from None
+    except OSError as exc:
+        raise CalcError(
+            "cannot_read", f"Cannot read {shown(path, 60)}: {exc.strerror or exc}."
+        ) from None
+    if len(data) > _MAX_RECORD_BYTES:
+        raise CalcError("too_long", "The record file is over 1 MB; a record is much smaller.")
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CalcError("bad_json", "The record file is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise CalcError(
+            "bad_json",
+            f"The record is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+        ) from None
+    except RecursionError:
+        raise CalcError("bad_json", "The record is not valid JSON: nested too deeply.") from None
+    if not isinstance(record, dict):
+        raise CalcError("bad_request", 'The record must be a JSON object, like {"minutes": 24}.')
+    return record
+
+
 Renderer = Callable[[dict[str, Any]], str]
 
 
@@ -72,12 +150,29 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p = sub.add_parser("codes", help="list the codes the calculators know")
     p.add_argument("--json", action="store_true")
     renderers["codes"] = ("codes", _text_codes)
+
+    p = sub.add_parser("checklist", help="the documentation checklists, with their sources")
+    p.add_argument("--json", action="store_true")
+    renderers["checklist"] = ("checklist", _text_checklist)
+
+    p = sub.add_parser(
+        "review",
+        help="review the record of one 97112 service",
+        epilog="Record fields (all optional): "
+        + ", ".join(f.name for f in documentation.FIELDS)
+        + ". See: python -m calc checklist --json.",
+    )
+    p.add_argument("record", metavar="RECORD.json", help="a JSON object; - reads standard input")
+    p.add_argument("--json", action="store_true")
+    renderers["review"] = ("review", _text_review)
     return parser, renderers
 
 
 def _request(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "units":
         return {"lines": list(args.lines), "method": args.method}
+    if args.command == "review":
+        return _read_record(args.record)
     return {}
 
 
