@@ -1,0 +1,635 @@
+"""The site: a clean strict build, every page and promised anchor present, tables that
+come from calc, and no request to another origin from any built file.
+
+The site is built once per session (``mkdocs build --strict`` with SITE_URL set, as a
+deployment would), into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, partial
+from html import unescape
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from calc.codes import load_codes
+from calc.documentation import FIELDS, load_checklists
+from calc.units import Entry, chart_units, compute_units
+from tests.conftest import ROOT, golden
+from tools import snippets
+
+CONTRACT = json.loads((ROOT / "docs" / "linking-contract.json").read_text(encoding="utf-8"))
+#: The fixed URL contract of the project brief (training/ comes later).
+FIXED_URLS = [
+    "",
+    "policy/",
+    "eight-minute-rule/",
+    "help-sheet/",
+    "checklist/",
+    "codes/",
+    "payers/",
+    "quick-reference/",
+    "sources/",
+    "linking/",
+    "calculators/units/",
+    "calculators/claim/",
+    "calculators/documentation/",
+]
+#: Pages without a "Sources" section of their own: the sources page is all sources, the
+#: card prints its sources in one line.
+NO_SOURCES_SECTION = {"sources/", "quick-reference/"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    url: str
+    log: str
+
+    def page(self, url: str) -> str:
+        return (self.root / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    out = tmp_path_factory.mktemp("site")
+    url = f"http://127.0.0.1:{_free_port()}/"
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "SITE_URL": url, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-4000:]
+    return Site(out, url, log)
+
+
+# --- HTML helpers -----------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """Ids, tables (as rows of cell texts, with the classes of enclosing divs), text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.tables: list[tuple[tuple[str, ...], list[list[str]]]] = []
+        self.text: list[str] = []
+        self._divs: list[str] = []
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "div":
+            self._divs.append(a.get("class") or "")
+        elif tag == "table":
+            self._rows = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self._divs:
+            self._divs.pop()
+        elif tag in ("td", "th") and self._cell is not None and self._rows:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables.append((tuple(self._divs), self._rows))
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@cache
+def _parse_cached(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def parse(html: str) -> _Page:
+    return _parse_cached(html)
+
+
+def page_text(html: str) -> str:
+    return " ".join("".join(parse(html).text).split())
+
+
+def nav_sources() -> list[str]:
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+
+    def walk(items: Any) -> Iterator[str]:
+        for item in items:
+            if isinstance(item, dict):
+                for value in item.values():
+                    yield from walk(value) if isinstance(value, list) else [value]
+            elif isinstance(item, str):
+                yield item
+
+    return list(walk(config["nav"]))
+
+
+def url_of(source: str) -> str:
+    """'index.md' → '', 'calculators/units.md' → 'calculators/units/'."""
+    return "" if source == "index.md" else source.removesuffix(".md") + "/"
+
+
+# --- the build ------------------------------------------------------------------------
+
+
+def test_strict_build_is_clean(site: Site) -> None:
+    """--strict turns every warning into a failure; none is printed either."""
+    assert not re.search(r"^(WARNING|ERROR)\b", site.log, re.MULTILINE), site.log
+
+
+def test_every_nav_page_is_built_and_every_page_is_in_the_nav(site: Site) -> None:
+    sources = nav_sources()
+    for source in sources:
+        assert (site.root / url_of(source) / "index.html").is_file(), source
+    docs = ROOT / "docs"
+    pages = {
+        p.relative_to(docs).as_posix()
+        for p in docs.rglob("*.md")
+        if "_generated" not in p.relative_to(docs).parts
+    }
+    assert pages == set(sources)
+
+
+def test_no_include_left_unexpanded(site: Site) -> None:
+    for path in site.root.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "{!" not in text and "!}" not in text, path
+        assert snippets.SITE_URL_TOKEN not in text, path
+
+
+def test_site_url_is_used_for_canonical_links(site: Site) -> None:
+    """Instant navigation needs site_url to equal the address the site is served at."""
+    for url in FIXED_URLS:
+        assert f'<link rel="canonical" href="{site.url}{url}">' in site.page(url), url
+
+
+def test_generated_snippets_are_not_committed() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", "docs/_generated"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tracked.returncode == 0 and tracked.stdout.strip() == ""
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "docs/_generated/unit-chart.md"], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 0, "docs/_generated/ must be git-ignored"
+
+
+def test_snippets_cli_writes_every_snippet_then_changes_nothing(tmp_path: Path) -> None:
+    """The generation step runs outside MkDocs, and rewrites only what changed (so
+    `mkdocs serve`, which watches docs/, does not rebuild forever)."""
+    stale = tmp_path / "removed-snippet.md"
+    stale.write_text("old", encoding="utf-8")
+    cli = [sys.executable, str(ROOT / "tools" / "snippets.py"), str(tmp_path)]
+    first = subprocess.run(cli, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert not stale.exists()
+    assert {p.name for p in tmp_path.glob("*.md")} == set(snippets.SNIPPETS)
+    for name, text in snippets.render_all().items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+        assert text.startswith("<!-- generated by tools/snippets.py") or "generated by" in text
+    second = subprocess.run(cli, capture_output=True, text=True, check=False)
+    assert f"0 of {len(snippets.SNIPPETS)} files changed" in second.stdout
+
+
+# --- the linking contract -----------------------------------------------------------------
+
+
+def test_contract_covers_the_fixed_urls() -> None:
+    assert sorted(p["url"] for p in CONTRACT["pages"]) == sorted(FIXED_URLS)
+
+
+def test_every_contract_url_and_anchor_exists(site: Site) -> None:
+    for entry in CONTRACT["pages"]:
+        ids = parse(site.page(entry["url"])).ids
+        missing = [anchor for anchor in entry["anchors"] if anchor not in ids]
+        assert not missing, f"{entry['url']}: anchors missing from the build: {missing}"
+
+
+def test_contract_anchors_are_explicit_in_the_sources() -> None:
+    """A promised anchor is written as {#id} on its heading (or generated with one), so
+    rewording a heading cannot move it."""
+    generated = "\n".join(snippets.render_all().values())
+    for entry in CONTRACT["pages"]:
+        source = (ROOT / "docs" / snippets.page_source(entry["url"])).read_text("utf-8")
+        for anchor in entry["anchors"]:
+            assert f"{{#{anchor}}}" in source + generated, f"{entry['url']}#{anchor}"
+
+
+def test_calculator_links_use_their_declared_parameters(site: Site) -> None:
+    for calc in CONTRACT["calculator_links"]:
+        assert (site.root / calc["url"] / "index.html").is_file()
+        for example in calc["examples"]:
+            parts = urlsplit(example["link"])
+            assert parts.path == calc["url"], example["link"]
+            assert set(parse_qs(parts.query)) <= set(calc["params"]), example["link"]
+
+
+def test_calculator_examples_are_engine_inputs() -> None:
+    """The units examples in the contract are valid input for the engine."""
+    from calc import api
+
+    for example in CONTRACT["calculator_links"][0]["examples"]:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(example["link"]).query).items()}
+        assert "error" not in api.call("units", query), example["link"]
+
+
+def test_linking_page_lists_every_address(site: Site) -> None:
+    text = page_text(site.page("linking/"))
+    for entry in CONTRACT["pages"]:
+        assert f"{site.url}{entry['url']}" in text
+        for anchor in entry["anchors"]:
+            assert f"{site.url}{entry['url']}#{anchor}" in text
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [u for u in FIXED_URLS if u not in NO_SOURCES_SECTION])
+def test_every_page_has_a_sources_section(site: Site, url: str) -> None:
+    assert "sources" in parse(site.page(url)).ids
+
+
+@pytest.mark.parametrize("kind", ["units", "claim", "documentation"])
+def test_calculator_pages_read_without_javascript(site: Site, kind: str) -> None:
+    """The widget mounts on an empty placeholder; the explanation is static HTML."""
+    html = site.page(f"calculators/{kind}/")
+    assert f'<div class="calc-widget" data-calc="{kind}"></div>' in html
+    ids = parse(html).ids
+    assert {"calculator", "inputs" if kind != "units" else "how-it-works", "sources"} <= ids
+    assert len(page_text(html)) > 1500
+
+
+def test_print_stylesheet_is_on_every_page(site: Site) -> None:
+    css = (ROOT / "docs" / "assets" / "css" / "site.css").read_text(encoding="utf-8")
+    assert "@media print" in css and ".badge-verify" in css
+    for url in FIXED_URLS:
+        assert 'href="' in site.page(url) and "assets/css/site.css" in site.page(url), url
+
+
+# --- tables generated from calc ----------------------------------------------------------------
+
+
+def test_codes_page_lists_every_code(site: Site) -> None:
+    rows = [row for _, table in parse(site.page("codes/")).tables for row in table[1:]]
+    listed = [row[0] for row in rows]
+    assert sorted(listed) == sorted(c.code for c in load_codes())
+    for row in rows:
+        code = load_codes().require(row[0])
+        assert row[2] == ("timed" if code.timed else "untimed"), row
+        assert code.source.split(";")[0] in row[5], row
+        assert row[6] == code.confidence and row[7] == code.reviewed.isoformat(), row
+
+
+def _unit_charts(html: str) -> list[list[list[str]]]:
+    return [rows for divs, rows in parse(html).tables if any("unit-chart" in d for d in divs)]
+
+
+@pytest.mark.parametrize("url", ["eight-minute-rule/", "calculators/units/", "quick-reference/"])
+def test_unit_chart_matches_the_engine(site: Site, url: str) -> None:
+    charts = _unit_charts(site.page(url))
+    assert charts, f"no unit chart on {url}"
+    for rows in charts:
+        expected_low = 0
+        for units, (minutes, shown) in enumerate(row[:2] for row in rows[1:]):
+            low, high = (int(x) for x in minutes.split("–"))
+            assert low == expected_low, minutes
+            assert int(shown) == units
+            assert all(chart_units(m) == units for m in range(low, high + 1)), minutes
+            assert chart_units(low - 1) < units if low else True
+            expected_low = high + 1
+        assert expected_low > 120 if url != "quick-reference/" else expected_low >= 120
+
+
+def test_cms_examples_are_the_golden_cases() -> None:
+    """The example inputs copied into tools/snippets.py are CMS's, with CMS's answers."""
+    cases = {c["id"]: c for c in golden("units_cms.json")["cases"]}
+    for example in snippets.CMS_EXAMPLES:
+        case = cases[f"CMS-20.2-ex{example.number}"]
+        assert [list(line) for line in example.lines] == case["lines"]
+        assert [dict(a) for a in example.accepted] == case["expect_any_of"]
+
+
+def test_cms_examples_page_shows_the_engines_steps(site: Site) -> None:
+    text = page_text(site.page("eight-minute-rule/"))
+    for example in snippets.CMS_EXAMPLES:
+        result = compute_units([Entry(c, m) for c, m in example.lines])
+        for step in result.steps:
+            assert " ".join(step.split()) in text, step
+        for warning in result.warnings:
+            assert " ".join(warning.message.split()) in text
+        if result.tie:
+            assert " ".join(result.tie.message.split()) in text
+
+
+def test_methods_compared_come_from_the_engine(site: Site) -> None:
+    text = page_text(site.page("eight-minute-rule/"))
+    for visit in snippets.COMPARED_VISITS:
+        for method in ("cms", "per-code"):
+            result = compute_units([Entry(c, m) for c, m in visit], method=method)
+            assert snippets.billed(result) in text
+
+
+def test_checklist_page_shows_every_item_with_its_source(site: Site) -> None:
+    html = site.page("checklist/")
+    page = parse(html)
+    text = page_text(html)
+    data = load_checklists()
+    for group in data.groups:
+        assert group.id in page.ids
+    for item in data.items:
+        assert item.id in page.ids, item.id
+        assert " ".join(item.text.split()) in text, item.id
+        assert " ".join(item.source.split()) in text, item.id
+
+
+def test_documentation_page_lists_every_record_field(site: Site) -> None:
+    text = page_text(site.page("calculators/documentation/"))
+    for field in FIELDS:
+        assert field.name in text and field.label in text
+
+
+def test_ids_are_unique_on_every_page(site: Site) -> None:
+    for path in site.root.rglob("*.html"):
+        ids = re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8"))
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, f"{path}: {duplicates}"
+
+
+def test_review_dates_cover_every_rules_file(site: Site) -> None:
+    text = page_text(site.page("sources/"))
+    for path in sorted((ROOT / "calc" / "data").glob("*.toml")):
+        assert f"calc/data/{path.name}" in text
+
+
+def test_badges_mark_everything_below_high() -> None:
+    assert 'class="badge badge-verify"' in snippets.badge("verify")
+    assert 'class="badge badge-medium"' in snippets.badge("medium")
+    tables = "".join(snippets.code_table(k) for k in ("timed", "untimed", "not-calculated"))
+    assert tables.count('class="badge badge-') == len(load_codes().codes)
+    for level in {code.confidence for code in load_codes()}:
+        assert f"badge-{level}" in tables
+
+
+# --- no request to another origin ------------------------------------------------------------
+
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_LOADING_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "prerender",
+    "preconnect",
+    "dns-prefetch",
+    "icon",
+    "apple-touch-icon",
+    "mask-icon",
+    "manifest",
+}
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+_JS_URL = re.compile(
+    r"""["'`]((?:https?:|wss?:)?//(?:\$\{|[\w-]+(?:\.[\w-]+)+)[^"'`\s]*)""", re.IGNORECASE
+)
+#: Absolute URLs in third-party JavaScript that never load here, and why. Any other
+#: absolute URL in a built JS file fails the test.
+_DORMANT_JS_URLS = {
+    # Material's bundle
+    "https://api.github.com/": "repository facts: only with repo_url (not set)",
+    "https://${e}/api/v4/projects/": "GitLab repository facts: only with repo_url (not set)",
+    "https://unpkg.com/mermaid@": "only on a page with a mermaid diagram (there is none)",
+    "https://unpkg.com/resize-observer-polyfill": "only in a browser without ResizeObserver; "
+    "every browser that can run the calculators has it",
+    # Pyodide's runtime
+    "https://cdn.jsdelivr.net/pyodide/": "Pyodide's default package CDN: the site's loader "
+    "gives its own indexURL and lock file; the browser tests record every request",
+    "https://${t}": "Pyodide's socket support (Node only)",
+}
+
+
+class _Loads(HTMLParser):
+    """What an HTML page makes the browser fetch by itself."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+        self.mermaid = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        for key in ("src", "poster", "background"):
+            if key in a:
+                self.urls.append(a[key])
+        if "srcset" in a:
+            self.urls += [part.split()[0] for part in a["srcset"].split(",") if part.strip()]
+        if tag == "object" and "data" in a:
+            self.urls.append(a["data"])
+        if tag == "link" and set(a.get("rel", "").lower().split()) & _LOADING_RELS:
+            self.urls.append(a.get("href", ""))
+        if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
+            self.urls.append(a.get("content", "").partition("url=")[2])
+        if "style" in a:
+            self.styles.append(a["style"])
+        if "mermaid" in a.get("class", "").split():
+            self.mermaid = True
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+
+
+def _other_origin(url: str, site_url: str) -> bool:
+    url = unescape(url.strip())
+    return bool(_ABSOLUTE.match(url)) and not url.startswith(site_url)
+
+
+def _css_urls(css: str) -> list[str]:
+    return [m.group(2) or m.group(4) or "" for m in _CSS_URL.finditer(css)]
+
+
+def _js_foreign(js: str) -> list[str]:
+    return [
+        url
+        for url in _JS_URL.findall(js)
+        if not any(url.startswith(prefix) for prefix in _DORMANT_JS_URLS)
+    ]
+
+
+def test_no_file_loads_from_another_origin(site: Site) -> None:
+    problems = []
+    for path in sorted(site.root.rglob("*")):
+        name = path.relative_to(site.root).as_posix()
+        if path.suffix == ".html":
+            loads = _Loads()
+            loads.feed(path.read_text(encoding="utf-8"))
+            urls = loads.urls + [u for s in loads.styles for u in _css_urls(s)]
+            problems += [f"{name}: {u}" for u in urls if _other_origin(u, site.url)]
+            problems += [f"{name}: script {u}" for s in loads.scripts for u in _js_foreign(s)]
+            if loads.mermaid:
+                problems.append(f"{name}: a mermaid diagram makes Material load mermaid.js")
+        elif path.suffix == ".css":
+            urls = _css_urls(path.read_text(encoding="utf-8"))
+            problems += [f"{name}: {u}" for u in urls if _other_origin(u, site.url)]
+        elif path.suffix in (".js", ".mjs"):
+            js = path.read_text(encoding="utf-8", errors="replace")
+            problems += [f"{name}: {u}" for u in _js_foreign(js)]
+    assert not problems, "\n".join(problems)
+
+
+def test_dormant_loaders_stay_dormant() -> None:
+    """The conditions _DORMANT_JS_URLS relies on."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert not config["repo_url"]
+    assert config["theme"]["font"] is False  # no Google Fonts
+    for path in (ROOT / "docs").rglob("*.md"):
+        assert "mermaid" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_origin_scan_catches_what_it_should() -> None:
+    """The scanner itself: each kind of outside load is found, local ones are not."""
+    loads = _Loads()
+    loads.feed(
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css">'
+        '<link rel="canonical" href="https://elsewhere.example/">'
+        '<script src="//cdn.example/x.js"></script>'
+        '<img srcset="a.png 1x, https://x.example/b.png 2x">'
+        '<a href="https://www.cms.gov/manual.pdf">source</a>'
+        "<style>@import 'https://x.example/a.css';"
+        ".a{background:url(data:image/png;base64,x)}</style>"
+        '<script>fetch("https://api.example.com/v1")</script>'
+    )
+    urls = loads.urls + [u for s in loads.styles for u in _css_urls(s)]
+    foreign = [u for u in urls if _other_origin(u, "http://127.0.0.1:8000/")]
+    assert foreign == [
+        "https://fonts.googleapis.com/css",
+        "//cdn.example/x.js",
+        "https://x.example/b.png",
+        "https://x.example/a.css",
+    ]
+    assert [u for s in loads.scripts for u in _js_foreign(s)] == ["https://api.example.com/v1"]
+    assert _js_foreign('const s = "//nbsp"; import("./local.mjs")') == []
+
+
+# --- print (Chromium) ------------------------------------------------------------------------
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Site) -> Iterator[str]:
+    port = int(urlsplit(site.url).port or 80)
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(site.root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site.url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    if not executable.exists():
+        pytest.fail(f"{executable} is missing: run tools/setup.sh --browser")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(executable),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_quick_reference_card_prints_on_one_page(served: str, chromium: Any) -> None:
+    page = chromium.new_page()
+    page.goto(served + "quick-reference/")
+    pdf = page.pdf(format="Letter", print_background=True)
+    page.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", ["help-sheet/", "quick-reference/", "codes/", "checklist/"])
+def test_printed_tables_fit_the_page(served: str, chromium: Any, url: str) -> None:
+    """In print, no table is wider than the paper (portrait Letter minus margins)."""
+    page = chromium.new_page(viewport={"width": 720, "height": 900})
+    page.emulate_media(media="print")
+    page.goto(served + url)
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('article table')].map(
+               t => [t.getBoundingClientRect().right, document.documentElement.clientWidth])"""
+    )
+    hidden = page.evaluate(
+        """() => ['.md-header', '.md-sidebar--primary', '.md-footer', '.md-search']
+               .map(s => document.querySelector(s))
+               .filter(e => e && getComputedStyle(e).display !== 'none').length"""
+    )
+    page.close()
+    assert all(right <= width + 1 for right, width in widths), widths
+    assert hidden == 0
+
+
+def test_snippets_doctests() -> None:
+    """tools/ is outside pytest's doctest paths: run its examples here."""
+    import doctest
+
+    failures, tried = doctest.testmod(snippets)
+    assert tried > 0 and failures == 0
