@@ -6,6 +6,10 @@ dataclasses:
 
 - :mod:`calc.codes`   what each CPT/HCPCS code is (timed or not)
 - :mod:`calc.units`   minutes -> 15-minute units (CMS total time, or per code)
+- :mod:`calc.payers`  payer profiles (units method, modifier style, verify marks)
+- :mod:`calc.ncci`    NCCI procedure-to-procedure pairs (and pairs with none found)
+- :mod:`calc.modifiers`  modifier rules and the decision for one claim line
+- :mod:`calc.claim`   a visit -> claim lines with units, modifiers, steps and sources
 - :mod:`calc.documentation`  what the record must show; review of one 97112 record
 - :mod:`calc.api`     the JSON facade used by the CLI and the browser worker
 """

@@ -18,10 +18,15 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from calc.claim import REQUEST_FIELDS as CLAIM_FIELDS
+from calc.claim import build_claim, visit_from_request
 from calc.codes import load_codes
 from calc.documentation import load_checklists, parse_record
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
+from calc.modifiers import load_modifier_rules
+from calc.ncci import load_ncci_pairs
+from calc.payers import load_payers
 from calc.units import METHODS, compute_units, parse_entries
 
 Request = Mapping[str, Any]
@@ -65,12 +70,36 @@ def review(request: Request) -> dict[str, Any]:
     return review_record(parse_record(request)).as_dict()
 
 
+def claim(request: Request) -> dict[str, Any]:
+    """``{"payer": "bcbsnc", "lines": "98941,97112:23", "provider": "dc" | "pt",
+    "phase": "initial" | "ongoing", "same_region": bool, "separate_encounter": bool,
+    "modifier_style": "59" | "x", "abn": bool, "care": "active" | "maintenance",
+    "method": "cms" | "per-code"}`` (only payer and lines are required)."""
+    _only(request, set(CLAIM_FIELDS))
+    return build_claim(visit_from_request(request)).as_dict()
+
+
+def payers(request: Request) -> dict[str, Any]:
+    """Every payer profile, with its units method, flags, verify marks and sources."""
+    _only(request, set())
+    return {"payers": [p.as_dict() for p in load_payers()]}
+
+
+def rules(request: Request) -> dict[str, Any]:
+    """The modifier rules (with their order) and the NCCI pairs: the help sheet's data."""
+    _only(request, set())
+    return {**load_modifier_rules().as_dict(), "ncci": load_ncci_pairs().as_dict()}
+
+
 #: The allow-list of calls the CLI and the browser may make.
 CALLS: dict[str, Handler] = {
     "checklist": checklist,
     "review": review,
     "units": units,
     "codes": codes,
+    "claim": claim,
+    "payers": payers,
+    "rules": rules,
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m calc units|codes|checklist|review ... [--json]``.
+"""Command line: ``python -m calc units|codes|checklist|review|claim|payers ... [--json]``.
 
 Each command turns its arguments into an :mod:`calc.api` request, so the CLI and the
 browser get the very same answers. Bad input: exit status 2, one line on stderr
@@ -133,6 +133,52 @@ def _read_record(path: str) -> dict[str, Any]:
     return record
 
 
+def _mark(confidence: str) -> str:
+    return "" if confidence == "high" else f" [{confidence}]"
+
+
+def _text_claim(result: dict[str, Any]) -> str:
+    out = [
+        f"{result['payer_name']} ({result['payer']}) · units: {result['method_name']} · "
+        f"modifier style: {result['modifier_style']}",
+        "",
+        "Claim lines:",
+    ]
+    for line in result["lines"]:
+        minutes = "" if line["minutes"] is None else f"{line['minutes']} min"
+        extra = "  (excluded: bill only if the patient asks)" if line["excluded"] else ""
+        text = f"  {line['display']:<22} {minutes:>8}{_mark(line['confidence'])}{extra}"
+        out.append(text.rstrip())
+    if not result["lines"]:
+        out.append("  (nothing to bill)")
+    if result["not_billed"]:
+        out += ["", "Not billed:"]
+        out += [f"  {n['code']}: {n['reason']}" for n in result["not_billed"]]
+    out += ["", "How:"] + [f"  - {s}" for s in result["steps"]]
+    if result["warnings"]:
+        out += ["", "Warnings:"]
+        out += [f"  !{_mark(w['confidence'])} {w['message']}" for w in result["warnings"]]
+    if result["notes"]:
+        out += ["", "Notes:"]
+        out += [f"  -{_mark(n['confidence'])} {n['message']}" for n in result["notes"]]
+    out += ["", "Sources:"] + [f"  - {s}" for s in result["sources"]]
+    return "\n".join(out)
+
+
+def _text_payers(result: dict[str, Any]) -> str:
+    out = []
+    for p in result["payers"]:
+        gp = "59+GP with CMT" if p["hns_59_gp_with_cmt"] else "59 with E/M or CMT"
+        if p["medicare_part_b"]:
+            gp = "Medicare Part B rules"
+        out.append(
+            f"{p['id']:<11} {p['name']} · {p['units_method_name']} · {gp} · style "
+            f"{p['modifier_style']}{_mark(p['confidence'])}"
+        )
+        out += [f"{'':<11}   verify: {v}" for v in p["verify"]]
+    return "\n".join(out)
+
+
 Renderer = Callable[[dict[str, Any]], str]
 
 
@@ -165,6 +211,28 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p.add_argument("record", metavar="RECORD.json", help="a JSON object; - reads standard input")
     p.add_argument("--json", action="store_true")
     renderers["review"] = ("review", _text_review)
+
+    p = sub.add_parser("claim", help="claim lines: units and modifiers for one visit and payer")
+    p.add_argument("lines", nargs="+", metavar="CODE[=MINUTES]", help="e.g. 98941 97112=23")
+    p.add_argument("--payer", required=True, help="payer id (see: python -m calc payers)")
+    p.add_argument("--provider", choices=["dc", "pt"], default="dc")
+    p.add_argument("--phase", choices=["initial", "ongoing"])
+    p.add_argument(
+        "--same-region",
+        action="store_true",
+        help="the therapy treated the same region as the CMT in the same encounter",
+    )
+    p.add_argument("--separate-encounter", action="store_true", help="done at a separate encounter")
+    p.add_argument("--style", choices=["59", "x"], help="59 or X modifiers (default: the payer's)")
+    p.add_argument("--abn", action="store_true", help="the patient signed an ABN (Medicare)")
+    p.add_argument("--maintenance", action="store_true", help="maintenance care (Medicare CMT)")
+    p.add_argument("--method", choices=["cms", "per-code"], help="only where the payer allows")
+    p.add_argument("--json", action="store_true")
+    renderers["claim"] = ("claim", _text_claim)
+
+    p = sub.add_parser("payers", help="list the payer profiles")
+    p.add_argument("--json", action="store_true")
+    renderers["payers"] = ("payers", _text_payers)
     return parser, renderers
 
 
@@ -173,6 +241,19 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
         return {"lines": list(args.lines), "method": args.method}
     if args.command == "review":
         return _read_record(args.record)
+    if args.command == "claim":
+        return {
+            "payer": args.payer,
+            "lines": list(args.lines),
+            "provider": args.provider,
+            "phase": args.phase,
+            "same_region": args.same_region,
+            "separate_encounter": args.separate_encounter,
+            "modifier_style": args.style,
+            "abn": args.abn,
+            "care": "maintenance" if args.maintenance else "active",
+            "method": args.method,
+        }
     return {}
 
 

@@ -1,0 +1,504 @@
+"""A visit becomes claim lines: code, units, modifiers in order, and why.
+
+The claim builder puts the other modules together: the units engine (:mod:`calc.units`,
+with the payer's method), the payer profile (:mod:`calc.payers`) and the modifier
+rules (:mod:`calc.modifiers`, with the NCCI pairs of :mod:`calc.ncci`). Every answer
+carries the steps that produced it, the warnings and notes that apply (each with its
+source and confidence) and the sources of the rules that fired.
+
+>>> from calc.units import Entry
+>>> claim = build_claim(Visit(lines=(Entry("98941"), Entry("97112", 23)), payer="bcbsnc"))
+>>> [line.display for line in claim.lines]
+['98941 × 1', '97112-59-GP × 2']
+>>> claim.steps[-1]
+'Claim: 98941 × 1; 97112-59-GP × 2.'
+
+A therapy done on the same region as the CMT, in the same encounter, is not billed:
+
+>>> claim = build_claim(Visit(lines=(Entry("98941"), Entry("97112", 23)), payer="bcbsnc",
+...                           same_region=True))
+>>> [line.display for line in claim.lines], [n.code for n in claim.not_billed]
+(['98941 × 1'], ['97112'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from calc.codes import Code, CodeTable, load_codes
+from calc.errors import CalcError, shown
+from calc.modifiers import (
+    CARE,
+    CONFIDENCE_RANK,
+    PHASES,
+    PROVIDERS,
+    Context,
+    Decision,
+    Fired,
+    Message,
+    RuleBook,
+    decide,
+    load_modifier_rules,
+    not_reportable,
+    visit_messages,
+)
+from calc.ncci import NcciData, load_ncci_pairs
+from calc.payers import MODIFIER_STYLES, Payer, PayerTable, load_payers
+from calc.units import (
+    METHOD_NAMES,
+    METHODS,
+    SOURCES,
+    Entry,
+    UnitsResult,
+    compute_units,
+    parse_entries,
+)
+
+#: The fields a claim request may carry (the API rejects any other).
+REQUEST_FIELDS = frozenset(
+    {
+        "payer",
+        "lines",
+        "provider",
+        "phase",
+        "same_region",
+        "separate_encounter",
+        "modifier_style",
+        "abn",
+        "care",
+        "method",
+    }
+)
+STYLE_NAMES = {"59": "59", "x": "X modifiers (XS / XE)"}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One patient, one date of service, one billing provider.
+
+    ``same_region``: the therapy treated the same body region as the CMT in the same
+    encounter. ``separate_encounter``: it was done at a separate encounter (XE).
+    ``abn``: the patient signed an ABN (Medicare). ``care``: "active" or "maintenance"
+    (Medicare CMT). ``phase`` None means not stated. ``modifier_style`` and ``method``
+    None mean the payer's default.
+    """
+
+    lines: tuple[Entry, ...]
+    payer: str
+    provider: str = "dc"
+    phase: str | None = None
+    same_region: bool = False
+    separate_encounter: bool = False
+    modifier_style: str | None = None
+    abn: bool = False
+    care: str = "active"
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    code: str
+    name: str
+    timed: bool
+    minutes: int | None
+    units: int
+    modifiers: tuple[str, ...]
+    excluded: bool  # the payer does not cover it: billed only if the patient asks
+    confidence: str  # the weakest confidence among the rules that chose the modifiers
+    rules: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        """How the line reads on a claim: ``97112-59-GP × 2``."""
+        return "-".join([self.code, *self.modifiers]) + f" × {self.units}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "timed": self.timed,
+            "minutes": self.minutes,
+            "units": self.units,
+            "modifiers": list(self.modifiers),
+            "display": self.display,
+            "excluded": self.excluded,
+            "confidence": self.confidence,
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class NotBilled:
+    """A code entered but left off the claim because it is not separately reportable."""
+
+    code: str
+    minutes: int | None
+    reason: str
+    rule: Fired
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "minutes": self.minutes,
+            "reason": self.reason,
+            "rule": self.rule.id,
+            "source": self.rule.source,
+            "confidence": self.rule.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    visit: Visit
+    payer: Payer
+    method: str
+    style: str
+    lines: tuple[ClaimLine, ...]
+    not_billed: tuple[NotBilled, ...]
+    units: UnitsResult
+    warnings: tuple[Message, ...]
+    notes: tuple[Message, ...]
+    steps: tuple[str, ...]
+    fired: tuple[Fired, ...]
+
+    @property
+    def confidence(self) -> str:
+        """The weakest confidence of anything on the claim (lines, warnings, notes).
+
+        >>> from calc.units import Entry
+        >>> build_claim(Visit(lines=(Entry("97112", 23),), payer="nc-shp")).confidence
+        'verify'
+        >>> build_claim(Visit(lines=(Entry("97112", 23),), payer="medicare",
+        ...                   provider="pt")).confidence
+        'verify'
+        """
+        levels = [
+            *(line.confidence for line in self.lines),
+            *(m.confidence for m in (*self.warnings, *self.notes)),
+        ]
+        return max(levels, key=CONFIDENCE_RANK.__getitem__, default="high")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Where every rule that fired comes from, each once, in the order they fired."""
+        found = [*self.units.sources, *(f.source for f in self.fired)]
+        if self.payer.verify:
+            found.append(self.payer.source)
+        return tuple(dict.fromkeys(found))
+
+    def as_dict(self) -> dict[str, Any]:
+        v = self.visit
+        return {
+            "payer": self.payer.id,
+            "payer_name": self.payer.name,
+            "method": self.method,
+            "method_name": METHOD_NAMES[self.method],
+            "modifier_style": self.style,
+            "visit": {
+                "provider": v.provider,
+                "phase": v.phase,
+                "same_region": v.same_region,
+                "separate_encounter": v.separate_encounter,
+                "abn": v.abn,
+                "care": v.care,
+            },
+            "confidence": self.confidence,
+            "lines": [line.as_dict() for line in self.lines],
+            "not_billed": [n.as_dict() for n in self.not_billed],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "notes": [n.as_dict() for n in self.notes],
+            "steps": list(self.steps),
+            "rules": [f.as_dict() for f in self.fired],
+            "sources": list(self.sources),
+            "units": self.units.as_dict(),
+        }
+
+
+# --- reading a request -----------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _flag(name: str, value: object) -> bool:
+    """A yes/no field from JSON, a form or a link (``same_region=1``)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise CalcError("bad_request", f"{name} must be true or false; got {shown(value)}.")
+
+
+def _choice(name: str, value: object, allowed: Iterable[str], default: str | None) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    options = tuple(allowed)
+    if isinstance(value, bool) or text not in options:
+        raise CalcError(
+            f"bad_{name}",
+            f"Unknown {name.replace('_', ' ')} {shown(value)}: use "
+            + " or ".join(repr(o) for o in options)
+            + ".",
+        )
+    return text
+
+
+def visit_from_request(request: Mapping[str, Any]) -> Visit:
+    """Read a claim request (JSON, or the fields of a link) into a :class:`Visit`.
+
+    >>> visit_from_request({"payer": "bcbsnc", "lines": "98941,97112:23", "same_region": "1"})
+    Visit(lines=(Entry(code='98941', minutes=None), Entry(code='97112', minutes=23)), payer='bcbsnc', provider='dc', phase=None, same_region=True, separate_encounter=False, modifier_style=None, abn=False, care='active', method=None)
+    """  # noqa: E501
+    payer = request.get("payer")
+    if payer is not None and not isinstance(payer, str):
+        raise CalcError("unknown_payer", "The payer must be a payer id such as 'bcbsnc'.")
+    return Visit(
+        lines=parse_entries(request.get("lines")),
+        payer=str(payer or "").strip().lower(),
+        provider=_choice("provider", request.get("provider"), PROVIDERS, "dc") or "dc",
+        phase=_choice("phase", request.get("phase"), PHASES, None),
+        same_region=_flag("same_region", request.get("same_region")),
+        separate_encounter=_flag("separate_encounter", request.get("separate_encounter")),
+        modifier_style=_choice(
+            "modifier_style", request.get("modifier_style"), MODIFIER_STYLES, None
+        ),
+        abn=_flag("abn", request.get("abn")),
+        care=_choice("care", request.get("care"), CARE, "active") or "active",
+        method=_choice("method", request.get("method"), METHODS, None),
+    )
+
+
+# --- building the claim ----------------------------------------------------------------
+
+
+def _check_visit(visit: Visit, payer: Payer) -> tuple[str, str]:
+    """Refuse what cannot be answered; return the units method and modifier style."""
+    for name, value, allowed in (
+        ("provider", visit.provider, PROVIDERS),
+        ("care", visit.care, CARE),
+    ):
+        if value not in allowed:
+            raise CalcError(
+                f"bad_{name}", f"Unknown {name} {shown(value)}: use {' or '.join(allowed)}."
+            )
+    if visit.phase is not None and visit.phase not in PHASES:
+        raise CalcError("bad_phase", f"Unknown phase {shown(visit.phase)}: use initial or ongoing.")
+    style = visit.modifier_style or payer.modifier_style
+    if style not in MODIFIER_STYLES:
+        raise CalcError(
+            "bad_modifier_style", f"Unknown modifier style {shown(style)}: use 59 or x."
+        )
+    method = visit.method or payer.units_method
+    if method not in METHODS:
+        raise CalcError("bad_method", f"Unknown method {shown(method)}: use 'cms' or 'per-code'.")
+    if method not in payer.units_methods:
+        raise CalcError(
+            "method_not_allowed",
+            f"{payer.name} uses {METHOD_NAMES[payer.units_method]}; the calculator does not "
+            f"allow {METHOD_NAMES[method]} for it (allowed: "
+            f"{', '.join(METHOD_NAMES[m] for m in payer.units_methods)}).",
+        )
+    if visit.same_region and visit.separate_encounter:
+        raise CalcError(
+            "conflicting_flags",
+            "'Same region' means the therapy was done in the same encounter as the CMT, so it "
+            "cannot also be a separate encounter. Choose one.",
+        )
+    return method, style
+
+
+def _ignored_flags(visit: Visit, payer: Payer, entered: Iterable[Code]) -> list[Message]:
+    """Flags that change nothing for this visit: say so rather than ignore them silently."""
+    out = []
+    categories = {c.category for c in entered}
+    here = "the visit as entered"
+    if visit.same_region and "cmt" not in categories:
+        out.append(
+            f"'Same region' was marked, but no CMT code (98940–98943) is on {here}: it "
+            "changes nothing. Check the codes."
+        )
+    if visit.abn and not payer.medicare_part_b:
+        out.append(
+            f"An ABN was marked, but an ABN is a Medicare notice: it changes nothing for "
+            f"{payer.name}."
+        )
+    if visit.care == "maintenance" and not payer.medicare_part_b:
+        out.append(
+            f"Maintenance care was marked: it changes the CMT modifier for Medicare only "
+            f"(GA or GZ instead of AT). The {payer.name} claim is unchanged."
+        )
+    elif visit.care == "maintenance" and "cmt" not in categories:
+        out.append(
+            f"Maintenance care was marked, but no CMT code is on {here}: it changes nothing."
+        )
+    source = "Calculator input check"
+    return [Message("flag-ignored", text, source, "high") for text in out]
+
+
+def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
+    """The same message about several lines is shown once, naming the lines."""
+    merged: dict[tuple[str, str], Message] = {}
+    for m in messages:
+        key = (m.code, m.message)
+        if key in merged:
+            before = merged[key]
+            lines = tuple(dict.fromkeys([*before.lines, *m.lines]))
+            merged[key] = Message(m.code, m.message, m.source, m.confidence, lines)
+        else:
+            merged[key] = m
+    return tuple(merged.values())
+
+
+def _plain_steps(units: UnitsResult) -> list[str]:
+    # The units engine ends with its own "Bill: …" line; the claim ends with its own.
+    return [s for s in units.steps if not s.startswith(("Bill: ", "Nothing to bill"))]
+
+
+def build_claim(
+    visit: Visit,
+    *,
+    codes: CodeTable | None = None,
+    payers: PayerTable | None = None,
+    book: RuleBook | None = None,
+    ncci: NcciData | None = None,
+) -> Claim:
+    """Claim lines for one visit, with steps, warnings, notes and sources.
+
+    Order of work: (1) check the visit and pick the payer's units method and modifier
+    style; (2) leave off codes that are not separately reportable (same region as the
+    CMT, or an NCCI indicator 0 pair) — their minutes leave the timed pool too;
+    (3) compute units with the payer's method, and drop lines that earn none;
+    (4) choose each line's modifiers from the rules and the NCCI pairs.
+    """
+    codes = codes or load_codes()
+    payers = payers or load_payers()
+    book = book or load_modifier_rules()
+    ncci = ncci or load_ncci_pairs()
+    payer = payers.require(visit.payer)
+    method, style = _check_visit(visit, payer)
+    if not visit.lines:
+        raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
+    entered = tuple({c.code: c for c in (codes.require(e.code) for e in visit.lines)}.values())
+
+    def context(billed: tuple[Code, ...]) -> Context:
+        return Context(
+            payer=payer,
+            billed=billed,
+            provider=visit.provider,
+            phase=visit.phase,
+            care=visit.care,
+            abn=visit.abn,
+            same_region=visit.same_region,
+            separate_encounter=visit.separate_encounter,
+            style=style,
+        )
+
+    warnings: list[Message] = _ignored_flags(visit, payer, entered)
+    notes: list[Message] = []
+    fired: list[Fired] = []
+    steps = [
+        f"Payer: {payer.name} ({payer.id}). Units: {METHOD_NAMES[method]}. "
+        f"Modifier style: {STYLE_NAMES[style]}."
+    ]
+
+    # (2) Not separately reportable: off the claim before units are counted.
+    dropped = {}
+    for entered_code in entered:
+        found = not_reportable(entered_code, context(entered), book, ncci)
+        if found is not None:
+            dropped[entered_code.code] = found
+    not_billed = []
+    for code, found in dropped.items():
+        minutes = [e.minutes for e in visit.lines if codes.require(e.code).code == code]
+        total = None if all(m is None for m in minutes) else sum(m or 0 for m in minutes)
+        not_billed.append(NotBilled(code, total, found.message, found.fired))
+        fired.append(found.fired)
+        warnings.append(
+            Message(
+                found.fired.id, found.message, found.fired.source, found.fired.confidence, (code,)
+            )
+        )
+        steps.append(
+            f"{code}: not billed — {found.fired.title}"
+            + (f"; its {total} min leave the timed total." if total else ".")
+        )
+    kept = tuple(e for e in visit.lines if codes.require(e.code).code not in dropped)
+    if not kept:
+        raise CalcError("nothing_to_bill", "None of the codes entered is separately reportable.")
+
+    # (3) Units with the payer's method.
+    units = compute_units(kept, method=method, codes=codes)
+    steps += _plain_steps(units)
+    source = SOURCES[method]
+    warnings += [Message(w.code, w.message, source, "high", ()) for w in units.warnings]
+    notes += [Message("units-pool", n, source, "medium") for n in units.notes]
+    if units.tie is not None:
+        notes.append(Message("units-tie", units.tie.message, source, "high", units.tie.candidates))
+
+    # (4) Modifiers, line by line.
+    billed_lines = [line for line in units.lines if line.units > 0]
+    billed = tuple(codes.require(line.code) for line in billed_lines)
+    ctx = context(billed)
+    decisions: list[Decision] = [decide(code, ctx, book, ncci) for code in billed]
+    lines = []
+    for line, decision in zip(billed_lines, decisions, strict=True):
+        steps += decision.steps
+        warnings += decision.warnings
+        notes += decision.notes
+        fired += decision.fired
+        lines.append(
+            ClaimLine(
+                code=line.code,
+                name=line.name,
+                timed=line.timed,
+                minutes=line.minutes,
+                units=line.units,
+                modifiers=decision.modifiers,
+                excluded=decision.excluded,
+                confidence=decision.confidence,
+                rules=tuple(dict.fromkeys(f.id for f in decision.fired)),
+            )
+        )
+    more_warnings, more_notes, more_fired = visit_messages(ctx, billed, book)
+    warnings += more_warnings
+    notes += more_notes
+    fired += more_fired
+
+    # The payer's own marks: verify flags on every claim, code notes when they apply.
+    for text in payer.verify:
+        notes.append(Message("payer-verify", f"{payer.name}: {text}", payer.source, "verify"))
+    for note in payer.code_notes:
+        hit = tuple(code.code for code in entered if code.code in note.codes)
+        if hit:
+            warnings.append(
+                Message("payer-code-note", note.text, note.source, note.confidence, hit)
+            )
+
+    steps.append(
+        "Claim: " + "; ".join(line.display for line in lines) + "."
+        if lines
+        else "Claim: nothing to bill."
+    )
+    unique_fired: dict[str, Fired] = {}
+    for f in fired:
+        unique_fired.setdefault(f.id, f)
+    return Claim(
+        visit=visit,
+        payer=payer,
+        method=method,
+        style=style,
+        lines=tuple(lines),
+        not_billed=tuple(not_billed),
+        units=units,
+        warnings=_merge(warnings),
+        notes=_merge(notes),
+        steps=tuple(steps),
+        fired=tuple(unique_fired.values()),
+    )
