@@ -34,7 +34,10 @@ UNIT_MINUTES = 15
 MINIMUM_MINUTES = 8  # the mid-point of 15 minutes is passed at 8
 DAY_MINUTES = 1440  # a pool cannot hold more minutes than a day has
 LONG_DAY_MINUTES = 480  # > 8 hours of treatment in one day is implausible: warn
-LOW_AVERAGE_MINUTES = 12  # our threshold for "well under 15 minutes per unit"
+# Our threshold for "well under 15 minutes per unit" (CMS names none). Under the CMS
+# method two or more units always average at least 11.5 min, so this fires mainly for
+# per-code billing such as 8 + 8 + 8 min = 3 units.
+LOW_AVERAGE_MINUTES = 10
 MAX_ALTERNATIVES = 12  # equally correct tie allocations listed in full
 
 SOURCES = {
@@ -439,7 +442,7 @@ def compute_units(
                 + (", and its minutes stay out of the timed total." if minutes else ".")
             )
 
-    if timed_units and total / timed_units < LOW_AVERAGE_MINUTES:
+    if timed_units >= 2 and total / timed_units < LOW_AVERAGE_MINUTES:
         warnings.append(
             Notice(
                 "low_average",

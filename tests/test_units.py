@@ -110,6 +110,9 @@ def test_low_average_is_flagged() -> None:
     result = compute_units([Entry("97110", 8), Entry("97116", 8), Entry("97140", 8)], "per-code")
     assert "low_average" in [w.code for w in result.warnings]
     assert "low_average" not in [w.code for w in compute_units([Entry("97112", 45)]).warnings]
+    # The CMS chart itself (23 min = 2 units) is not something to flag.
+    assert "low_average" not in [w.code for w in compute_units([Entry("97112", 23)]).warnings]
+    assert "low_average" not in [w.code for w in compute_units([Entry("97112", 8)]).warnings]
 
 
 # --- every chart boundary, both methods ---------------------------------------
