@@ -26,8 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from calc.claim import Visit, build_claim
 from calc.codes import load_codes
 from calc.documentation import FIELDS, load_checklists
+from calc.modifiers import load_modifier_rules
+from calc.ncci import load_ncci_pairs
+from calc.payers import load_payers
 from calc.units import Entry, chart_units, compute_units
 from tests.conftest import ROOT, golden
 from tools import snippets
@@ -115,6 +119,8 @@ class _Page(HTMLParser):
             self._rows.append([])
         elif tag in ("td", "th"):
             self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "div" and self._divs:
@@ -392,6 +398,70 @@ def test_ids_are_unique_on_every_page(site: Site) -> None:
         ids = re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8"))
         duplicates = {i for i in ids if ids.count(i) > 1}
         assert not duplicates, f"{path}: {duplicates}"
+
+
+def test_help_sheet_shows_every_payer_code_and_rule(site: Site) -> None:
+    """Every payer, every code of the NCCI data and every modifier rule is on the sheet,
+    each pair and rule with its confidence and source."""
+    html = site.page("help-sheet/")
+    text = page_text(html)
+    ids = parse(html).ids
+    for payer in load_payers():
+        assert payer.name in text and payer.id in text, payer.id
+        for statement in payer.verify:
+            assert " ".join(statement.split()) in text
+    ncci = load_ncci_pairs()
+    for pair in ncci.pairs:
+        assert ", ".join(pair.column1) in text and ", ".join(pair.column2) in text
+        assert " ".join(pair.source.split()) in text
+    for row in ncci.none_found:
+        assert ", ".join(row.against) in text
+    for rule in load_modifier_rules().rules:
+        assert f"rule-{rule.id}" in ids, rule.id
+        assert " ".join(rule.source.split()) in text, rule.id
+    order = load_modifier_rules().order
+    assert " → ".join(order.modifiers) in text
+
+
+def _table_with_header(html: str, first: str) -> list[list[str]]:
+    return next(rows for _, rows in parse(html).tables if rows and rows[0][0] == first)
+
+
+def test_help_sheet_by_payer_is_the_claim_builders_answer(site: Site) -> None:
+    rows = _table_with_header(site.page("help-sheet/"), "Payer")
+    scenarios = rows[0][1:]
+    payers = list(load_payers())
+    assert len(rows) - 1 == len(payers)
+    for payer, row in zip(payers, rows[1:], strict=True):
+        assert row[0].startswith(payer.name)
+        for scenario, shown in zip(scenarios, row[1:], strict=True):
+            named = scenario.replace("CMT", snippets.SAMPLE_CMT)
+            codes = named.replace("E/M", snippets.SAMPLE_EM).split(" + ")
+            entries = [
+                Entry(c, snippets.SAMPLE_MINUTES if load_codes().require(c).timed else None)
+                for c in codes
+            ]
+            claim = build_claim(Visit(lines=tuple(entries), payer=payer.id))
+            expected = {"-".join([line.code, *line.modifiers]) for line in claim.lines}
+            assert {t for t in shown.split() if t[0].isdigit()} == expected, (payer.id, shown)
+
+
+def test_the_policy_case_is_on_the_help_sheet_and_the_card(site: Site) -> None:
+    """The seed's rule, end to end: BCBSNC, CMT + 97112 → 97112-59-GP."""
+    sheet = _table_with_header(site.page("help-sheet/"), "Payer")
+    bcbsnc = next(row for row in sheet if row[0].startswith("Blue Cross NC"))
+    assert "97112-59-GP" in bcbsnc[1].split()
+    card = _table_with_header(site.page("quick-reference/"), "Payer (chiropractor)")
+    assert any(row[0].startswith("Blue Cross NC") and row[1] == "97112-59-GP" for row in card)
+
+
+def test_payers_page_has_a_section_per_profile(site: Site) -> None:
+    html = site.page("payers/")
+    text = page_text(html)
+    for payer in load_payers():
+        assert payer.id in parse(html).ids
+        assert " ".join(payer.source.split()) in text
+        assert payer.reviewed.isoformat() in text
 
 
 def test_review_dates_cover_every_rules_file(site: Site) -> None:

@@ -42,8 +42,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: import calc from this checkout
     sys.path.insert(0, str(ROOT))
 
+from calc.claim import Claim, ClaimLine, Visit, build_claim  # noqa: E402
 from calc.codes import Code, load_codes  # noqa: E402
 from calc.documentation import FIELDS, load_checklists  # noqa: E402
+from calc.modifiers import (  # noqa: E402
+    CONFIDENCE_RANK,
+    THERAPY,
+    ModifierRule,
+    fill,
+    load_modifier_rules,
+)
+from calc.ncci import load_ncci_pairs  # noqa: E402
+from calc.payers import Payer, load_payers  # noqa: E402
 from calc.units import (  # noqa: E402
     METHOD_NAMES,
     SOURCES,
@@ -534,6 +544,13 @@ def linking_anchors() -> str:
     return "\n".join(parts)
 
 
+def _param_choices(name: str) -> str:
+    """The values a link parameter takes, where the rules data lists them."""
+    if name == "payer":
+        return " (one of: " + ", ".join(f"`{p.id}`" for p in load_payers()) + ")"
+    return ""
+
+
 def linking_calculators() -> str:
     """The calculator links: parameters and worked examples."""
     contract = load_contract()
@@ -542,7 +559,10 @@ def linking_calculators() -> str:
     for calc in contract["calculator_links"]:
         parts += [f"**`{base}{calc['url']}`**", ""]
         if calc["params"]:
-            rows = [[f"`{name}`", cell(text)] for name, text in calc["params"].items()]
+            rows = [
+                [f"`{name}`", cell(text) + _param_choices(name)]
+                for name, text in calc["params"].items()
+            ]
             parts += [table(["Parameter", "Value"], rows), ""]
         else:
             parts += ["No parameters.", ""]
@@ -615,11 +635,414 @@ def documentation_fields() -> str:
     )
 
 
-# --- the rules data other modules own ---------------------------------------------------
-# TODO(issue 4, integrator): the NCCI modifier help sheet (calc.modifiers / ncci_pairs) and
-# the payer profiles (calc.payers) are generated here once those modules are committed.
-# Until then the pages say the tables are generated from the rules data and show none:
-# they are never typed by hand.
+# --- the help sheet and the payers (calc.claim, calc.modifiers, calc.ncci, calc.payers) ----
+
+#: Representative visit inputs for the "by payer" table (inputs only: every modifier shown
+#: is computed by the claim builder, with its defaults: a chiropractor, active care, a
+#: different body region than the CMT, no ABN).
+SAMPLE_CMT = "98941"
+SAMPLE_EM = "99213"
+SAMPLE_MINUTES = 23
+WHEN_LABELS: dict[tuple[str, object], str] = {
+    ("provider", "dc"): "a chiropractor bills it",
+    ("provider", "pt"): "a physical therapist bills it",
+    ("care", "active"): "active care",
+    ("care", "maintenance"): "maintenance care",
+    ("abn", True): "an ABN is on file",
+    ("abn", False): "no ABN",
+    ("same_region", True): "same region as the CMT, same encounter",
+    ("same_region", False): "a different region than the CMT",
+    ("separate_encounter", True): "a separate encounter",
+    ("phase", "initial"): "initial phase of care",
+    ("phase", "ongoing"): "ongoing care",
+    ("style", "x"): "X modifiers chosen",
+    ("style", "59"): "59 chosen",
+}
+
+
+REF_LABELS = {THERAPY: "any therapy or modality", "cmt": "CMT codes", "em": "E/M codes"}
+
+
+def _refs(refs: Iterable[str]) -> str:
+    """Code references of a rule in words: codes, categories, or "therapy".
+
+    >>> _refs(["97112", "cmt", "therapy", "evaluation"])
+    '97112, CMT codes, any therapy or modality, evaluation codes'
+    """
+    words = []
+    for ref in refs:
+        if ref in REF_LABELS:
+            words.append(REF_LABELS[ref])
+        elif ref in CATEGORY_LABELS:
+            words.append(CATEGORY_LABELS[ref].lower() + " codes")
+        else:
+            words.append(ref)
+    return ", ".join(words)
+
+
+def _weakest(levels: Iterable[str]) -> str:
+    return max(levels, key=CONFIDENCE_RANK.__getitem__, default="high")
+
+
+def _line_confidence(claim: Claim, line: ClaimLine) -> str:
+    """How sure the claim builder is of one line: its modifiers' rules and the warnings and
+    notes about that line (a payer-wide statement is shown with the payer instead)."""
+    messages = (*claim.warnings, *claim.notes)
+    return _weakest([line.confidence, *(m.confidence for m in messages if line.code in m.lines)])
+
+
+def _payer_confidence(payer: Payer) -> str:
+    return _weakest([payer.confidence, *(["verify"] if payer.verify else [])])
+
+
+def _marked(text: str, confidence: str) -> str:
+    return text if confidence == "high" else f"{text} {badge(confidence)}"
+
+
+def _payers_of(rule: ModifierRule) -> str:
+    payers = load_payers()
+    if rule.payers == "all":
+        return "all payers"
+    if isinstance(rule.payers, str):
+        return ", ".join(p.name for p in payers if p.has_flag(rule.payers))
+    return ", ".join(payers.require(p).name for p in rule.payers)
+
+
+def _line(line: ClaimLine) -> str:
+    return "-".join([line.code, *line.modifiers])
+
+
+def _sample_claim(payer: str, codes: Sequence[str]) -> Claim:
+    entries = [Entry(c, SAMPLE_MINUTES if load_codes().require(c).timed else None) for c in codes]
+    return build_claim(Visit(lines=tuple(entries), payer=payer))
+
+
+def _cmt_pair_codes() -> list[str]:
+    """The therapy codes an NCCI pair bundles into CMT (column 2 under a CMT code)."""
+    codes = load_codes()
+    found: list[str] = []
+    for pair in load_ncci_pairs().pairs:
+        if all(codes.require(c).category == "cmt" for c in pair.column1):
+            found += [c for c in pair.column2 if codes.require(c).is_therapy and c not in found]
+    return found
+
+
+def help_sheet_by_payer() -> str:
+    """Each payer × the usual same-day combinations, as the claim builder bills them."""
+    scenarios = [(f"{code} + CMT", [SAMPLE_CMT, code]) for code in _cmt_pair_codes()]
+    scenarios += [
+        ("97112 + E/M", [SAMPLE_EM, "97112"]),
+        ("97112 + CMT + E/M", [SAMPLE_CMT, SAMPLE_EM, "97112"]),
+    ]
+    rows = []
+    checks = []
+    for payer in load_payers():
+        name = _marked(f"**{cell(payer.name)}**", _payer_confidence(payer))
+        cells = [f"{name}<br><small>`{payer.id}`</small>"]
+        for _, codes in scenarios:
+            claim = _sample_claim(payer.id, codes)
+            text = "<br>".join(
+                _marked(f"`{_line(line)}`", _line_confidence(claim, line)) for line in claim.lines
+            )
+            if claim.not_billed:
+                text += "<br>" + ", ".join(f"{n.code} not billed" for n in claim.not_billed)
+            cells.append(text)
+        rows.append(cells)
+        checks += [f"- **{cell(payer.name)}** {badge('verify')} {cell(v)}" for v in payer.verify]
+    headers = ["Payer", *(f"{name}" for name, _ in scenarios)]
+    return "\n".join(
+        [
+            header("calc/claim.py run on calc/data/*.toml"),
+            "",
+            '<div class="by-payer" markdown>',
+            "",
+            table(headers, rows),
+            "",
+            "</div>",
+            "",
+            f"Each cell is the claim builder's answer for that visit ({SAMPLE_CMT} for the CMT, "
+            f"{SAMPLE_EM} for the E/M, {SAMPLE_MINUTES} minutes of therapy), billed by a "
+            "chiropractor for active care, with the therapy on a different body region than "
+            "the manipulation. A badge marks a payer profile, or a claim line, that rests on "
+            "something below high confidence ([the list](#verify)).",
+            "",
+            *(["**Check before relying on these payers:**", "", *checks, ""] if checks else []),
+        ]
+    )
+
+
+def _when(rule: ModifierRule) -> str:
+    parts = [WHEN_LABELS.get((k, v), f"{k} = {v}") for k, v in rule.when]
+    return "; ".join(parts)
+
+
+def _adds(rule: ModifierRule) -> str:
+    if rule.kind == "not-reportable":
+        return "not billed"
+    if not rule.add:
+        return "—"
+    text = ", then ".join(f"**{m}**" for m in rule.add)
+    if rule.with_abn:
+        text += " (+ " + ", ".join(f"**{m}**" for m in rule.with_abn) + " with an ABN)"
+    return text
+
+
+def _rule_title(rule: ModifierRule) -> str:
+    """The rule's title (placeholders in words), its id, and an anchor: #rule-<id>."""
+    title = cell(fill(rule.title, code="the code", payer="the payer"))
+    return f'<span id="rule-{rule.id}"></span>{title}<br><small>`{rule.id}`</small>'
+
+
+def _rule_row(rule: ModifierRule) -> list[str]:
+    applies = (
+        _refs(rule.codes)
+        if rule.codes
+        else "every line"
+        if rule.kind == "constraint"
+        else "the visit"
+    )
+    if rule.with_:
+        applies += f", billed with {_refs(rule.with_).replace(', ', ' or ')}"
+    condition = _when(rule)
+    if condition:
+        applies += f"; when {condition}"
+    return [
+        _rule_title(rule),
+        cell(applies),
+        cell(_payers_of(rule)),
+        _adds(rule),
+        badge(rule.confidence),
+        f"{cell(rule.source)} {_reviewed(rule.reviewed.isoformat())}",
+    ]
+
+
+RULE_HEADERS = ["Rule", "Applies to", "Payers", "Modifiers, in order", "Confidence", "Source"]
+MODIFIER_KINDS = ("modifier", "exclusion", "not-reportable", "constraint")
+
+
+def help_sheet_rules() -> str:
+    """The modifier rules that decide a claim line (anchor per rule: #rule-<id>)."""
+    book = load_modifier_rules()
+    rows = [_rule_row(r) for r in book.rules if r.kind in MODIFIER_KINDS]
+    return "\n".join(
+        [
+            header("calc/data/modifier_rules.toml"),
+            "",
+            '<div class="wide-table" markdown>',
+            "",
+            table(RULE_HEADERS, rows),
+            "",
+            "</div>",
+            "",
+        ]
+    )
+
+
+def help_sheet_notes() -> str:
+    """The rules that add no modifier: warnings, notes, limits and background facts."""
+    book = load_modifier_rules()
+    rows = [
+        [
+            _rule_title(r),
+            cell(fill(r.text, code="the code", payer="the payer", count="more", triggers=["CMT"])),
+            badge(r.confidence),
+            f"{cell(r.source)} {_reviewed(r.reviewed.isoformat())}",
+        ]
+        for r in book.rules
+        if r.kind not in MODIFIER_KINDS
+    ]
+    return "\n".join(
+        [
+            header("calc/data/modifier_rules.toml"),
+            "",
+            '<div class="wide-table" markdown>',
+            "",
+            table(["Rule", "What it says", "Confidence", "Source"], rows),
+            "",
+            "</div>",
+            "",
+        ]
+    )
+
+
+def _codes(codes: Iterable[str]) -> str:
+    return ", ".join(codes)
+
+
+def help_sheet_pairs() -> str:
+    """The NCCI procedure-to-procedure pairs, and the pairs looked for and not found."""
+    data = load_ncci_pairs()
+    pairs = [
+        [
+            _codes(p.column1),
+            _codes(p.column2),
+            p.indicator,
+            f"**{p.modifier}** on {'the E/M' if p.modifier == '25' else 'column 2'}",
+            badge(p.confidence),
+            f"{cell(p.source)} {_reviewed(p.reviewed.isoformat())}",
+            cell(p.notes),
+        ]
+        for p in data.pairs
+    ]
+    none_found = [
+        [
+            _codes(n.codes),
+            _codes(n.against),
+            badge(n.confidence),
+            f"{cell(n.source)} {_reviewed(n.reviewed.isoformat())}",
+            cell(n.notes),
+        ]
+        for n in data.none_found
+    ]
+    return "\n".join(
+        [
+            header("calc/data/ncci_pairs.toml"),
+            "",
+            admonition("warning", "Not checked against the CMS file", cell(data.caveat)),
+            "",
+            '<div class="wide-table" markdown>',
+            "",
+            table(
+                ["Column 1", "Column 2", "Indicator", "Modifier", "Confidence", "Source", "Notes"],
+                pairs,
+            ),
+            "",
+            "</div>",
+            "",
+            "### Pairs looked for and not found {#none-found}",
+            "",
+            "These are not edits: no modifier follows from them. They are listed so that no "
+            "one mistakes a missing row for a confirmed one.",
+            "",
+            '<div class="wide-table" markdown>',
+            "",
+            table(["Codes", "Against", "Confidence", "Source", "Notes"], none_found),
+            "",
+            "</div>",
+            "",
+        ]
+    )
+
+
+def modifier_order() -> str:
+    """The order modifiers go on a claim line."""
+    order = load_modifier_rules().order
+    sequence = " → ".join(f"**{m}**" for m in order.modifiers)
+    return "\n".join(
+        [
+            header("calc/data/modifier_rules.toml ([order])"),
+            "",
+            f"Order on a claim line: {sequence}. {badge(order.confidence)}",
+            "",
+            cell(order.text),
+            "",
+            f"<small>Source: {cell(order.source)}; reviewed {order.reviewed.isoformat()}.</small>",
+            "",
+        ]
+    )
+
+
+def to_verify() -> str:
+    """Everything in the rules data below high confidence, in one list."""
+    items = []
+    for payer in load_payers():
+        items += [f"- **{cell(payer.name)}**: {cell(v)} {badge('verify')}" for v in payer.verify]
+    for rule in load_modifier_rules().rules:
+        if rule.confidence != "high":
+            title = cell(fill(rule.title, code="the code", payer="the payer"))
+            items.append(
+                f"- Rule [{title}](#rule-{rule.id}): {cell(rule.source)} {badge(rule.confidence)}"
+            )
+    for pair in load_ncci_pairs().pairs:
+        if pair.confidence != "high":
+            items.append(
+                f"- NCCI pair {_codes(pair.column1)} / {_codes(pair.column2)} "
+                f"(indicator {pair.indicator}): {cell(pair.source)} {badge(pair.confidence)}"
+            )
+    for row in load_ncci_pairs().none_found:
+        if row.confidence != "high":
+            items.append(
+                f"- No edit found for {_codes(row.codes)} against {_codes(row.against)}: "
+                f"{cell(row.source)} {badge(row.confidence)}"
+            )
+    return "\n".join([header("calc/data/*.toml"), "", *items, ""])
+
+
+YES_NO = {True: "yes", False: "no"}
+
+
+def payer_profiles() -> str:
+    """A summary table of the payer profiles, then one section per payer (anchor = id)."""
+    payers = list(load_payers())
+    rows = [
+        [
+            f"[{cell(p.name)}](#{p.id})",
+            f"`{p.id}`",
+            cell(_capital(METHOD_NAMES[p.units_method])),
+            YES_NO[p.hns_59_gp_with_cmt],
+            YES_NO[p.medicare_part_b],
+            cell(p.modifier_style),
+            badge(p.confidence),
+        ]
+        for p in payers
+    ]
+    parts = [
+        header("calc/data/payers.toml"),
+        "",
+        table(
+            [
+                "Payer",
+                "Id (links)",
+                "Units",
+                "59 then GP with CMT",
+                "Medicare Part B",
+                "Modifier style",
+                "Confidence",
+            ],
+            rows,
+        ),
+        "",
+    ]
+    for p in payers:
+        methods = ", ".join(METHOD_NAMES[m] for m in p.units_methods)
+        parts += [
+            f"### {cell(p.name)} {{#{p.id}}}",
+            "",
+            f"Id `{p.id}` · units: {cell(methods)} · confidence {badge(p.confidence)}",
+            "",
+            *[f"- {cell(note)}" for note in p.notes],
+            *[f"- {badge('verify')} {cell(v)}" for v in p.verify],
+            *[
+                f"- **{_codes(n.codes)}**: {cell(n.text)} {badge(n.confidence)}"
+                f" <small>({cell(n.source)})</small>"
+                for n in p.code_notes
+            ],
+            "",
+            f"<small>Source: {cell(p.source)}; reviewed {p.reviewed.isoformat()}.</small>",
+            "",
+        ]
+    return "\n".join(parts)
+
+
+def card_modifiers() -> str:
+    """The quick reference card's table: 97112's modifiers per payer, from the claim builder."""
+    rows = []
+    for payer in load_payers():
+        cells = [cell(payer.name)]
+        for codes in ([SAMPLE_CMT, "97112"], [SAMPLE_EM, "97112"]):
+            claim = _sample_claim(payer.id, codes)
+            line = next(line for line in claim.lines if line.code == "97112")
+            cells.append(f"`{_line(line)}`")
+        cells[0] = _marked(cells[0], _payer_confidence(payer))
+        rows.append(cells)
+    return "\n".join(
+        [
+            header("calc/claim.py run on calc/data/*.toml"),
+            "",
+            table(["Payer (chiropractor)", "97112 with CMT", "97112 with E/M"], rows),
+            "",
+        ]
+    )
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -638,6 +1061,14 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "units-sources.md": units_sources,
     "checklist.md": checklist,
     "documentation-fields.md": documentation_fields,
+    "help-sheet-by-payer.md": help_sheet_by_payer,
+    "help-sheet-rules.md": help_sheet_rules,
+    "help-sheet-notes.md": help_sheet_notes,
+    "help-sheet-pairs.md": help_sheet_pairs,
+    "modifier-order.md": modifier_order,
+    "to-verify.md": to_verify,
+    "payer-profiles.md": payer_profiles,
+    "card-modifiers.md": card_modifiers,
     "linking-pages.md": linking_pages,
     "linking-anchors.md": linking_anchors,
     "linking-calculators.md": linking_calculators,
