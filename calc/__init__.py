@@ -11,6 +11,7 @@ dataclasses:
 - :mod:`calc.modifiers`  modifier rules and the decision for one claim line
 - :mod:`calc.claim`   a visit -> claim lines with units, modifiers, steps and sources
 - :mod:`calc.documentation`  what the record must show; review of one 97112 record
+- :mod:`calc.training`  practice scenarios answered and graded by the engine; the key
 - :mod:`calc.api`     the JSON facade used by the CLI and the browser worker
 """
 

@@ -27,6 +27,8 @@ from calc.errors import CalcError, shown
 from calc.modifiers import load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
+from calc.training import grade as grade_attempt
+from calc.training import load_scenarios, scenario_dict
 from calc.units import METHODS, compute_units, parse_entries
 
 Request = Mapping[str, Any]
@@ -91,6 +93,34 @@ def rules(request: Request) -> dict[str, Any]:
     return {**load_modifier_rules().as_dict(), "ncci": load_ncci_pairs().as_dict()}
 
 
+def scenarios(request: Request) -> dict[str, Any]:
+    """The training scenarios with their stories, facts and the engine's answers.
+    ``{"scenario": ID}`` returns that one only; ``{"answers": false}`` leaves the
+    answers out."""
+    _only(request, {"scenario", "answers"})
+    data = load_scenarios()
+    answers = request.get("answers", True)
+    if not isinstance(answers, bool):
+        raise CalcError("bad_request", "answers must be true or false.")
+    chosen = data.scenarios
+    if request.get("scenario") is not None:
+        chosen = (data.require(request["scenario"]),)
+    return {
+        "scenarios": [scenario_dict(s, with_answer=answers) for s in chosen],
+        "tags": [t.as_dict() for t in data.tags],
+        "modifiers": list(load_modifier_rules().order.modifiers),
+    }
+
+
+def grade(request: Request) -> dict[str, Any]:
+    """``{"scenario": ID, "attempt": {"lines": [{"code", "units", "modifiers"}]}}``, or
+    ``"attempt": {"missing": [ITEM_ID, ...]}`` for a review scenario."""
+    _only(request, {"scenario", "attempt"})
+    if "attempt" not in request:
+        raise CalcError("bad_attempt", "The request needs an attempt.")
+    return grade_attempt(request.get("scenario"), request["attempt"]).as_dict()
+
+
 #: The allow-list of calls the CLI and the browser may make.
 CALLS: dict[str, Handler] = {
     "checklist": checklist,
@@ -100,6 +130,8 @@ CALLS: dict[str, Handler] = {
     "claim": claim,
     "payers": payers,
     "rules": rules,
+    "scenarios": scenarios,
+    "grade": grade,
 }
 
 

@@ -1,4 +1,5 @@
-"""Command line: ``python -m calc units|codes|checklist|review|claim|payers ... [--json]``.
+"""Command line: ``python -m calc units|codes|checklist|review|claim|payers|scenarios ...
+[--json]``.
 
 Each command turns its arguments into an :mod:`calc.api` request, so the CLI and the
 browser get the very same answers. Bad input: exit status 2, one line on stderr
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from calc import api, documentation
+from calc import api, documentation, training
 from calc.errors import CalcError, shown
 
 
@@ -179,6 +180,11 @@ def _text_payers(result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _text_scenarios(result: dict[str, Any]) -> str:
+    """The trainer's key, as the site prints it (Markdown reads well as plain text)."""
+    return training.render_key([s["id"] for s in result["scenarios"]], anchors=False).rstrip()
+
+
 Renderer = Callable[[dict[str, Any]], str]
 
 
@@ -233,6 +239,13 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p = sub.add_parser("payers", help="list the payer profiles")
     p.add_argument("--json", action="store_true")
     renderers["payers"] = ("payers", _text_payers)
+
+    p = sub.add_parser(
+        "scenarios", help="the training scenarios with their answers (trainer's key)"
+    )
+    p.add_argument("scenario", nargs="?", metavar="ID", help="one scenario only")
+    p.add_argument("--json", action="store_true")
+    renderers["scenarios"] = ("scenarios", _text_scenarios)
     return parser, renderers
 
 
@@ -254,6 +267,8 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
             "care": "maintenance" if args.maintenance else "active",
             "method": args.method,
         }
+    if args.command == "scenarios":
+        return {"scenario": args.scenario} if args.scenario else {}
     return {}
 
 
