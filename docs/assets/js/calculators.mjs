@@ -1,0 +1,87 @@
+// Loaded on every page (mkdocs.yml extra_javascript, type: module). It mounts each
+// `<div class="calc-widget" data-calc="NAME">` and starts the engine only on pages that
+// have one. Material's `document$` emits after every instant navigation, so widgets of
+// the new page are mounted while this module, and the engine worker, stay alive.
+
+import * as engine from "./engine.mjs";
+import { notice } from "./calculators/dom.mjs";
+
+// The widgets there are (an allow-list: data-calc picks one of these, nothing else).
+const WIDGETS = {
+  units: () => import("./calculators/units.mjs"),
+  claim: () => import("./calculators/claim.mjs"),
+  documentation: () => import("./calculators/documentation.mjs"),
+};
+
+function mount(el, params) {
+  if (el.dataset.calcMounted) return;
+  el.dataset.calcMounted = "loading";
+  const name = el.dataset.calc;
+  if (!Object.hasOwn(WIDGETS, name)) {
+    el.dataset.calcMounted = "unknown";
+    el.replaceChildren(notice("failure", "Unknown calculator", `No calculator is called "${name}".`));
+    return;
+  }
+  engine.start(); // before the widget's code arrives: the runtime download is the long pole
+  WIDGETS[name]()
+    .then((widget) => {
+      widget.mount(el, engine, params);
+      el.dataset.calcMounted = "ready";
+    })
+    .catch((err) => {
+      console.error("[calc] widget failed", err);
+      el.dataset.calcMounted = "failed";
+      el.replaceChildren(
+        notice("failure", "The calculator could not load", "Reload the page to try again. The rest of the page still works."),
+      );
+    });
+}
+
+// The page the widgets were mounted for: Material fetches a new page only when the
+// path changes, so a link to this same page with other inputs (?lines=…), or Back to
+// one, changes only the query. Then the widgets are mounted again with the new inputs.
+let shown = { path: null, search: null };
+
+function mountAll(remount = false) {
+  shown = { path: window.location.pathname, search: window.location.search };
+  const params = new URLSearchParams(window.location.search);
+  for (const el of document.querySelectorAll(".calc-widget[data-calc]")) {
+    if (remount) delete el.dataset.calcMounted;
+    mount(el, params);
+  }
+}
+
+// Material's instant navigation ignores a link to the same page with other inputs (it
+// steps back in history instead), so a calculator page follows such links itself: new
+// address, same document, widgets mounted again with the link's inputs.
+function sameCalculatorPage(event) {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+  if (!link || link.target || link.hasAttribute("download")) return;
+  const url = new URL(link.href, window.location.href);
+  const here = window.location;
+  if (url.origin !== here.origin || url.pathname !== here.pathname || url.search === here.search) return;
+  if (!document.querySelector(".calc-widget[data-calc]")) return;
+  event.preventDefault();
+  event.stopPropagation(); // before Material's own click handler on <body>
+  window.history.pushState(null, "", url.href);
+  mountAll(true);
+}
+
+document.addEventListener("click", sameCalculatorPage, true);
+
+if (window.document$ && typeof window.document$.subscribe === "function") {
+  window.document$.subscribe(() => mountAll());
+  if (window.location$ && typeof window.location$.subscribe === "function") {
+    // (read the address bar, not the emitted URL: Material may re-emit the previous URL)
+    window.location$.subscribe(() => {
+      const { pathname, search } = window.location;
+      if (pathname === shown.path && search !== shown.search) mountAll(true);
+    });
+  }
+} else if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => mountAll(), { once: true });
+} else {
+  mountAll();
+}

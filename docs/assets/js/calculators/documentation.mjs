@@ -1,0 +1,204 @@
+// Documentation review. The form is built from the engine's own field list
+// (calc.api "checklist"), and calc.api "review" judges every checklist item; this file
+// only collects what was typed and shows the answer. Nothing is stored or sent: the
+// engine runs in this tab, and no link ever carries the record.
+
+import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
+import { codeRows } from "./rows.mjs";
+
+const STATUS_LABELS = {
+  met: "Met",
+  missing: "Missing",
+  warning: "Warning",
+  not_applicable: "Not applicable",
+  reminder: "Reminder",
+};
+
+/** One form control per engine field; read() gives its JSON value (undefined: not entered). */
+function fieldControl(field, onChange) {
+  const id = nextId(`calc-${field.name}`);
+  const hint = field.hint ? h("span", { class: "calc-hint", id: `${id}-hint`, text: field.hint }) : null;
+  const described = hint ? `${id}-hint` : null;
+  const label = h("label", { for: id, text: field.label });
+  if (field.kind === "choices") {
+    const boxes = field.choices.map((choice) => h("input", { type: "checkbox", value: choice, onchange: onChange }));
+    return {
+      name: field.name,
+      element: h(
+        "fieldset",
+        { class: "calc-field calc-choices", "aria-describedby": described },
+        h("legend", { text: field.label }),
+        boxes.map((box) => h("label", {}, box, ` ${box.value}`)),
+        hint,
+      ),
+      read: () => {
+        const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+        return chosen.length ? chosen : undefined;
+      },
+    };
+  }
+  if (field.kind === "yes-no") {
+    const box = h("input", { type: "checkbox", id, onchange: onChange, "aria-describedby": described });
+    return {
+      name: field.name,
+      element: h("p", { class: "calc-field calc-yes-no" }, box, " ", label, hint ? [" ", hint] : null),
+      read: () => (box.checked ? true : undefined),
+    };
+  }
+  if (field.kind === "choice") {
+    const sel = h(
+      "select",
+      { id, onchange: onChange, "aria-describedby": described },
+      h("option", { value: "", text: "Not stated" }),
+      field.choices.map((choice) => h("option", { value: choice, text: choice })),
+    );
+    return {
+      name: field.name,
+      element: h("p", { class: "calc-field" }, label, " ", sel, hint ? [" ", hint] : null),
+      read: () => sel.value || undefined,
+    };
+  }
+  if (field.kind === "codes") {
+    const rows = codeRows({ onChange, caption: field.label, placeholder: "97110" });
+    rows.set([]);
+    return {
+      name: field.name,
+      rows,
+      element: h("fieldset", { class: "calc-field calc-codes", "aria-describedby": described }, h("legend", { text: field.label }), rows.element, hint),
+      read: () => (rows.values().length ? rows.request() : undefined),
+    };
+  }
+  if (field.kind === "list") {
+    const area = h("textarea", { id, rows: "3", cols: "40", onchange: onChange, "aria-describedby": described });
+    return {
+      name: field.name,
+      element: h("p", { class: "calc-field" }, label, " ", h("span", { class: "calc-hint", text: "(one per line)" }), h("br"), area, hint ? [h("br"), hint] : null),
+      // one entry per line, as typed: the engine trims and drops empty ones
+      read: () => (area.value.trim() ? area.value.split("\n") : undefined),
+    };
+  }
+  // text, and the numbers (count, units, minutes): sent as typed, the engine checks them
+  const numeric = ["count", "units", "minutes"].includes(field.kind);
+  const input = h("input", {
+    type: "text",
+    id,
+    onchange: onChange,
+    inputmode: numeric ? "numeric" : null,
+    size: numeric ? "5" : "40",
+    autocomplete: "off",
+    "aria-describedby": described,
+  });
+  return {
+    name: field.name,
+    element: h("p", { class: "calc-field" }, label, " ", input, hint ? [" ", hint] : null),
+    read: () => (input.value.trim() ? input.value : undefined),
+  };
+}
+
+function renderResult(result) {
+  if (result.error) return [notice("failure", "Cannot review", result.error.message)];
+  const c = result.counts;
+  const parts = [
+    h(
+      "p",
+      { class: "calc-answer" },
+      h("strong", { text: result.passed ? "Every required item is met." : "Not ready: see the missing items." }),
+      ` Met ${c.met}, missing ${c.missing}, warnings ${c.warning}, not applicable ${c.not_applicable}, reminders ${c.reminder}.`,
+    ),
+  ];
+  for (const warning of result.warnings) parts.push(sourcedNotice("warning", "Check this", warning));
+  for (const group of result.groups) {
+    const items = result.items.filter((item) => item.group === group.id);
+    if (!items.length) continue;
+    parts.push(
+      h("h3", { text: group.title }),
+      h(
+        "ul",
+        { class: "calc-checklist" },
+        items.map((item) =>
+          h(
+            "li",
+            { dataset: { item: item.id, status: item.status } },
+            h("span", { class: `calc-status-label calc-status-${item.status}`, text: STATUS_LABELS[item.status] || item.status }),
+            " ",
+            item.text,
+            item.detail ? h("br") : null,
+            item.detail ? h("span", { class: "calc-detail", text: item.detail }) : null,
+            h("br"),
+            h("span", { class: "calc-source", text: `Source: ${item.source} ` }),
+            badge(item.confidence),
+          ),
+        ),
+      ),
+    );
+  }
+  if (result.notes.length) parts.push(notice("note", "Notes", textList(result.notes)));
+  parts.push(
+    h("h3", { text: "Summary for the record" }),
+    h("pre", { class: "calc-summary" }, h("code", { text: result.summary })),
+    h("p", {}, copyButton("Copy summary", () => result.summary)),
+    h("details", { class: "note calc-steps" }, h("summary", { text: "How this was worked out" }), textList(result.steps, true)),
+    h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), textList(result.sources)),
+  );
+  return parts;
+}
+
+export function mount(el, engine) {
+  const privacy = notice(
+    "warning calc-privacy",
+    "No patient identifiers",
+    "Do not enter names, dates of birth, record numbers or any other patient identifier: the " +
+      "review needs none. Nothing you enter is stored or sent anywhere; the review runs in " +
+      "this browser tab and is gone when you leave the page.",
+  );
+  const formArea = h("div", { class: "calc-form-area" });
+  const result = resultArea(engine, "review", renderResult);
+  let controls = [];
+
+  function review() {
+    const record = {};
+    for (const control of controls) {
+      const value = control.read();
+      if (value !== undefined) record[control.name] = value;
+    }
+    result.show(record);
+  }
+
+  const status = engineStatus(engine, () => {
+    engine.call("checklist", {}).then((answer) => {
+      if (answer.error) {
+        formArea.replaceChildren(notice("failure", "The review form could not load", answer.error.message));
+        return;
+      }
+      controls = answer.fields.map((field) => fieldControl(field, () => review()));
+      engine.call("codes", {}).then((codes) => {
+        if (codes.error) return;
+        for (const control of controls) if (control.rows) control.rows.fillCodes(codes.codes);
+      });
+      const form = h(
+        "form",
+        { class: "calc-form", novalidate: true, autocomplete: "off", onsubmit: (event) => (event.preventDefault(), review()) },
+        controls.map((control) => control.element),
+        h(
+          "p",
+          { class: "calc-actions" },
+          h("button", { type: "submit", class: "md-button md-button--primary calc-submit", text: "Review" }),
+          " ",
+          h("button", { type: "reset", class: "md-button calc-clear", text: "Clear" }),
+        ),
+      );
+      form.addEventListener("reset", () => {
+        // after the browser has cleared the fields
+        setTimeout(() => {
+          for (const control of controls) if (control.rows) control.rows.set([]);
+          review();
+        });
+      });
+      formArea.replaceChildren(form);
+      el.classList.add("calc-form-ready");
+      review(); // an empty record: the checklist, with everything still to do
+    });
+  });
+  el.replaceChildren(privacy, status, formArea, result.element);
+  el.classList.add("calc-mounted");
+}

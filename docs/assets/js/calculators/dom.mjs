@@ -1,0 +1,207 @@
+// Small DOM helpers shared by the calculator widgets. Everything a user or a link
+// supplies goes in as text (text nodes, .value, setAttribute): never as HTML.
+
+let uid = 0;
+
+/** A unique id for label/aria wiring. */
+export function nextId(prefix) {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/**
+ * h("p", {class: "x", onclick: fn, "aria-live": "polite"}, "text", child, [more])
+ * Keys: class, text, dataset, on<event> (a listener, never an attribute), anything
+ * else becomes an attribute (true → "", false/null/undefined → left out).
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = String(value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+/** Append children: nodes, strings (as text), arrays; null/false are skipped. */
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** A Material-styled notice box: kind is note, info, tip, warning, failure, … */
+export function notice(kind, title, ...body) {
+  return h(
+    "div",
+    { class: `admonition ${kind}` },
+    h("p", { class: "admonition-title", text: title }),
+    ...body
+      .flat()
+      .filter((part) => part !== null && part !== undefined && part !== false)
+      .map((part) => (part instanceof Node ? part : h("p", { text: part }))),
+  );
+}
+
+/** A labelled group of plain-text list items (or nothing when the list is empty). */
+export function textList(items, ordered = false) {
+  if (!items || !items.length) return null;
+  return h(ordered ? "ol" : "ul", {}, items.map((item) => h("li", { text: item })));
+}
+
+/**
+ * Copy text to the clipboard. The Clipboard API needs a secure context (https or
+ * localhost); intranet sites are often plain http, so fall back to a hidden textarea.
+ * Resolves to true when the text was copied.
+ */
+export async function copyText(text) {
+  if (window.isSecureContext && navigator.clipboard && navigator.clipboard.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      // fall through
+    }
+  }
+  const area = h("textarea", { readonly: true, class: "calc-offscreen", "aria-hidden": "true" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+/**
+ * A button that copies what getText() returns and says so in a live region next to it;
+ * when copying is impossible, it shows the text selected for Ctrl+C.
+ */
+export function copyButton(label, getText) {
+  const said = h("span", { class: "calc-copy-status", role: "status" });
+  const shown = h("input", { type: "text", readonly: true, class: "calc-copy-fallback", hidden: true, "aria-label": label });
+  const button = h("button", {
+    type: "button",
+    class: "md-button calc-copy",
+    text: label,
+    onclick: async () => {
+      const text = getText();
+      if (await copyText(text)) {
+        shown.hidden = true;
+        said.textContent = "Copied.";
+      } else {
+        shown.value = text;
+        shown.hidden = false;
+        shown.select();
+        said.textContent = "Press Ctrl+C to copy.";
+      }
+    },
+  });
+  return h("span", { class: "calc-copy-group" }, button, said, shown);
+}
+
+/**
+ * The engine's loading progress and failure message, inside a widget. Unsubscribes by
+ * itself once the widget has left the page (instant navigation swapped it out).
+ */
+export function engineStatus(engine, onReady) {
+  const bar = h("progress", { max: "4", value: "0", "aria-label": "Calculator engine loading" });
+  const text = h("span", { class: "calc-status-text" });
+  const box = h("div", { class: "calc-status", role: "status", "aria-live": "polite" }, bar, " ", text);
+  let unsubscribe = null;
+  let done = false; // ready and failed are final: stop listening then
+  const render = (status) => {
+    if (done) return;
+    if (box.dataset.mounted && !box.isConnected) {
+      done = true; // the page changed under us (instant navigation)
+    } else if (status.state === "ready") {
+      box.hidden = true;
+      box.dataset.state = status.state;
+      done = true;
+      if (onReady) onReady();
+    } else if (status.state === "failed") {
+      box.hidden = false;
+      box.dataset.state = status.state;
+      box.setAttribute("role", "alert");
+      box.replaceChildren(
+        notice(
+          "failure",
+          "The calculator could not load",
+          `Reason: ${status.message}.`,
+          "Everything else on this page still works: the rules, charts and tables above " +
+            "answer the same questions. Reload the page to try again; if it keeps failing, " +
+            "ask IT whether the network blocks .wasm files.",
+        ),
+      );
+      done = true;
+    } else {
+      box.hidden = false;
+      box.dataset.state = status.state;
+      bar.value = status.step;
+      text.textContent = status.message || "Starting the calculator engine…";
+    }
+    if (done && unsubscribe) unsubscribe();
+  };
+  unsubscribe = engine.subscribe(render);
+  if (done) unsubscribe();
+  queueMicrotask(() => {
+    box.dataset.mounted = "1";
+  });
+  return box;
+}
+
+const CONFIDENCE = {
+  high: "high confidence",
+  medium: "medium confidence",
+  low: "low confidence",
+  verify: "verify: not confirmed in a public source",
+};
+
+/** The confidence flag of a rule (the site's badge styles), as text. */
+export function badge(confidence) {
+  const level = Object.hasOwn(CONFIDENCE, confidence) ? confidence : "verify";
+  return h("span", { class: `badge badge-${level}`, text: CONFIDENCE[level] });
+}
+
+/** A warning or note from the engine: its message, then its source and confidence. */
+export function sourcedNotice(kind, title, item) {
+  return notice(
+    kind,
+    title,
+    h("p", { text: item.message, dataset: { code: item.code || "" } }),
+    item.source || item.confidence
+      ? h("p", { class: "calc-source" }, item.source ? `Source: ${item.source} ` : "", item.confidence ? badge(item.confidence) : null)
+      : null,
+  );
+}
+
+/**
+ * The element that shows the engine's answers to one call: {element, show(request)}.
+ * Only the newest question's answer is shown; the answer's JSON goes into data-result
+ * (for tests and scripts) and data-state says empty, pending, ok or error.
+ */
+export function resultArea(engine, callName, render) {
+  const element = h("div", { class: "calc-result", "aria-live": "polite", dataset: { state: "empty" } });
+  let asked = 0;
+  async function show(request) {
+    const ticket = ++asked;
+    element.dataset.state = "pending";
+    const answer = await engine.call(callName, request);
+    if (ticket !== asked) return; // a newer question is on its way
+    element.setAttribute("data-result", JSON.stringify(answer));
+    element.dataset.state = answer.error ? "error" : "ok";
+    element.replaceChildren(...render(answer));
+  }
+  return { element, show };
+}

@@ -1,0 +1,140 @@
+// Minutes → units calculator. Every number shown comes from calc.api "units"; this file
+// only builds the form, sends its text to the engine and renders the answer.
+// Deep link: ?lines=97112:24,97110:23&method=cms (the raw `lines` text goes to the engine,
+// which parses it, so a malformed or hostile link gets the engine's message, as text).
+
+import { copyButton, engineStatus, h, nextId, notice, resultArea, textList } from "./dom.mjs";
+import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
+
+const METHODS = [
+  ["cms", "CMS total time (8-minute rule): Medicare and payers that follow CMS"],
+  ["per-code", "Per code (AMA mid-point): each code charted on its own"],
+];
+
+function renderResult(result) {
+  if (result.error) {
+    return [notice("failure", "Cannot calculate", result.error.message)];
+  }
+  const billed = result.lines.filter((line) => line.units > 0);
+  const summary = billed.length
+    ? billed.map((line) => `${line.code} × ${line.units}`).join(", ")
+    : "nothing billable";
+  const rows = result.lines.map((line) =>
+    h(
+      "tr",
+      { dataset: { code: line.code } },
+      h("td", { class: "calc-code" }, h("code", { text: line.code })),
+      h("td", { text: line.name }),
+      h("td", { class: "calc-num", text: line.timed ? `${line.minutes} min` : "untimed" }),
+      h("td", { class: "calc-num calc-units", text: String(line.units) }),
+    ),
+  );
+  const table = h(
+    "table",
+    {}, // no class: Material styles only plain tables
+    h(
+      "thead",
+      {},
+      h("tr", {}, h("th", { text: "Code" }), h("th", { text: "Service" }), h("th", { text: "Minutes" }), h("th", { text: "Units" })),
+    ),
+    h("tbody", {}, rows),
+    h(
+      "tfoot",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "row", text: "Total" }),
+        h("td", { text: result.method_name }),
+        h("td", { class: "calc-num", text: `${result.total_minutes} min timed` }),
+        h("td", { class: "calc-num calc-total", text: String(result.total_units) }),
+      ),
+    ),
+  );
+  const parts = [
+    h("p", { class: "calc-answer" }, "Bill: ", h("strong", { text: summary })),
+    h("div", { class: "md-typeset__table" }, table),
+  ];
+  if (result.tie) {
+    // in the order of the lines (JS objects put integer-like keys such as codes in numeric order)
+    const alternatives = result.tie.alternatives.map((alt) =>
+      result.lines
+        .filter((line) => Object.hasOwn(alt, line.code))
+        .map((line) => `${line.code} × ${alt[line.code]}`)
+        .join(", "),
+    );
+    if (result.tie.more_alternatives) alternatives.push(`… and ${result.tie.more_alternatives} more`);
+    parts.push(
+      notice("info calc-tie", "Tie: more than one correct answer", result.tie.message, h("p", { text: "Equally correct:" }), textList(alternatives)),
+    );
+  }
+  for (const warning of result.warnings) {
+    parts.push(notice("warning", "Check this", h("p", { text: warning.message, dataset: { warning: warning.code } })));
+  }
+  parts.push(
+    h("details", { class: "note calc-steps", open: true }, h("summary", { text: "How this was worked out" }), textList(result.steps, true)),
+  );
+  if (result.notes.length) parts.push(h("div", { class: "calc-notes" }, h("p", { text: "Notes:" }), textList(result.notes)));
+  parts.push(h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), textList(result.sources)));
+  return parts;
+}
+
+export function mount(el, engine, params) {
+  const methodName = nextId("calc-method");
+  const linkLines = params.get("lines");
+  const linkMethod = params.get("method");
+  const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit" });
+
+  function method() {
+    const checked = form.querySelector(`input[name="${methodName}"]:checked`);
+    return checked ? checked.value : "cms";
+  }
+
+  const methods = h(
+    "fieldset",
+    { class: "calc-methods" },
+    h("legend", { text: "Method" }),
+    METHODS.map(([value, label]) =>
+      h(
+        "label",
+        {},
+        h("input", { type: "radio", name: methodName, value, checked: value === (linkMethod || "cms"), onchange: () => calculate() }),
+        ` ${label}`,
+      ),
+    ),
+  );
+  const form = h(
+    "form",
+    { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), calculate()) },
+    methods,
+    rows.element,
+    h(
+      "p",
+      { class: "calc-actions" },
+      h("button", { type: "submit", class: "md-button md-button--primary calc-submit", text: "Calculate" }),
+      " ",
+      copyButton("Copy link", () => pageLink({ lines: linkText(rows.values()), method: method() })),
+    ),
+  );
+
+  const result = resultArea(engine, "units", renderResult);
+  const show = result.show;
+
+  function calculate() {
+    if (!rows.values().length) return;
+    show({ lines: rows.request(), method: method() });
+  }
+
+  rows.set(linkLines === null ? [["97112", ""]] : rowsFromLink(linkLines));
+  const status = engineStatus(engine, () => {
+    engine.call("codes", {}).then((answer) => answer.error || rows.fillCodes(answer.codes));
+  });
+  el.replaceChildren(form, status, result.element);
+  el.classList.add("calc-mounted");
+
+  if (linkLines !== null || linkMethod !== null) {
+    const request = { lines: linkLines === null ? "" : linkLines };
+    if (linkMethod !== null) request.method = linkMethod;
+    show(request); // the link's own text, parsed by the engine
+  }
+}

@@ -1,0 +1,132 @@
+// The page side of the calculator engine: one Web Worker per tab, started by the first
+// page that has a calculator. Material's instant navigation keeps this module (and so
+// the worker) alive across page changes, so later calculator pages are ready at once.
+//
+//   import * as engine from "./engine.mjs";
+//   engine.start();
+//   const unsubscribe = engine.subscribe((status) => ...);  // {state, stage, message}
+//   const result = await engine.call("units", { lines: "97112:24" });
+//
+// call() never rejects: like calc.api, it answers with a result or {error: {code, message}}.
+// window.calcEngine exposes read-only facts (worker starts, timings) for tests and scripts.
+
+const WORKER_URL = new URL("./engine-worker.mjs", import.meta.url);
+const STAGES = { starting: 0, runtime: 1, python: 2, engine: 3, ready: 4 };
+// Past this, a load that has not finished is reported as failed (a stalled network
+// would otherwise leave "Downloading…" on screen for ever).
+const GIVE_UP_MS = 180_000;
+
+let worker = null;
+let workerStarts = 0;
+let nextId = 1;
+const pending = new Map();
+const listeners = new Set();
+const timings = { start: null, ready: null, workerMs: null };
+let status = { state: "idle", stage: null, step: 0, steps: 4, message: "" };
+
+function setStatus(next) {
+  status = Object.freeze({ ...status, ...next });
+  for (const listener of [...listeners]) {
+    try {
+      listener(status);
+    } catch (err) {
+      console.error("[calc engine] status listener failed", err);
+    }
+  }
+}
+
+function failed(message) {
+  if (status.state === "failed") return;
+  setStatus({ state: "failed", message });
+  if (worker) worker.terminate();
+  for (const [id, resolve] of pending) {
+    pending.delete(id);
+    resolve({ error: { code: "engine_unavailable", message: `The calculator engine could not be loaded: ${message}` } });
+  }
+}
+
+function onMessage(event) {
+  const data = event.data || {};
+  if (data.type === "progress") {
+    if (status.state === "loading") {
+      setStatus({ stage: data.stage, step: STAGES[data.stage] || status.step, message: String(data.message) });
+    }
+  } else if (data.type === "ready") {
+    timings.ready = performance.now();
+    timings.workerMs = data.ms;
+    performance.mark("calc-engine-ready");
+    setStatus({ state: "ready", stage: "ready", step: STAGES.ready, message: `Engine ready (Python ${data.python}).` });
+  } else if (data.type === "failed") {
+    failed(String(data.message));
+  } else if (pending.has(data.id)) {
+    const resolve = pending.get(data.id);
+    pending.delete(data.id);
+    resolve(data.result);
+  }
+}
+
+/** Start the worker (once per tab); later calls do nothing. */
+export function start() {
+  if (worker || status.state === "failed") return;
+  timings.start = performance.now();
+  performance.mark("calc-engine-start");
+  setStatus({ state: "loading", stage: "starting", step: STAGES.starting, message: "Starting the calculator engine…" });
+  try {
+    worker = new Worker(WORKER_URL, { type: "module", name: "calc-engine" });
+  } catch (err) {
+    failed(`this browser cannot start it (${(err && err.message) || err})`);
+    return;
+  }
+  workerStarts += 1;
+  setTimeout(() => {
+    if (status.state === "loading") failed("it did not start within 3 minutes; the network may be slow or blocking it");
+  }, GIVE_UP_MS);
+  worker.addEventListener("message", onMessage);
+  // a worker script that fails to load or parse fires "error" and never answers
+  worker.addEventListener("error", (event) => {
+    event.preventDefault();
+    failed(event.message || "the engine script failed to load");
+  });
+  worker.addEventListener("messageerror", () => failed("a message could not be read"));
+}
+
+/** The current status: {state: idle|loading|ready|failed, stage, step, steps, message}. */
+export function currentStatus() {
+  return status;
+}
+
+/** Call listener(status) now and on every change; returns a function that unsubscribes. */
+export function subscribe(listener) {
+  listeners.add(listener);
+  listener(status);
+  return () => listeners.delete(listener);
+}
+
+/** Ask the engine: resolves to calc.api's answer (a result or {error: {code, message}}). */
+export function call(name, request = {}) {
+  start();
+  if (status.state === "failed") {
+    return Promise.resolve({ error: { code: "engine_unavailable", message: `The calculator engine could not be loaded: ${status.message}` } });
+  }
+  return new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    worker.postMessage({ id, call: name, request });
+  });
+}
+
+Object.defineProperty(window, "calcEngine", {
+  configurable: false,
+  enumerable: false,
+  value: Object.freeze({
+    get workerStarts() {
+      return workerStarts;
+    },
+    get status() {
+      return status;
+    },
+    get timings() {
+      return { ...timings };
+    },
+  }),
+});

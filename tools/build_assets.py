@@ -1,0 +1,248 @@
+"""Build the calculators' in-browser runtime into a built site.
+
+    python tools/build_assets.py OUT_DIR
+
+writes, under ``OUT_DIR/assets/pyodide/``:
+
+- ``<version>/``: the five files the browser needs from the pinned npm package
+  ``pyodide`` (``npm ci``), the ``calc`` wheel, and a ``pyodide-lock.json`` with the
+  wheel registered (name, sha256) by ``pyodide lockfile add-wheels`` from
+  ``pyodide-build``, so the worker loads it with ``pyodide.loadPackage("calc")``,
+  integrity-checked;
+- ``runtime.mjs``: a tiny generated module telling the worker which versioned folder
+  to load (``package.json`` of the npm package is the only place the version lives).
+
+The MkDocs hook ``hooks/pyodide_assets.py`` calls :func:`build_assets` after each
+build; it is a plain script so that a move away from MkDocs hooks stays cheap.
+
+The wheel is built with PyPA ``build`` from a clean copy of the sources (setuptools
+reuses a stale ``build/lib`` otherwise, which can ship deleted modules) and with a fixed
+``SOURCE_DATE_EPOCH``, so the same sources give the same bytes and the same sha256.
+Wheel and lock file are cached in ``build/assets-cache/<digest>/``, keyed on the
+sources and the runtime's lock file, so a ``mkdocs serve`` rebuild only copies files.
+(``pyodide build`` would download a cross-build environment and ``pyodide py-compile``
+writes host bytecode that Pyodide rejects; a pure-Python wheel needs neither.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What the browser needs from the npm package, and nothing else (no CDN, no micropip).
+RUNTIME_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+#: The wheel's inputs besides the calc/ package itself (README.md is its long description).
+WHEEL_INPUTS = ("pyproject.toml", "README.md")
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip file can hold
+
+
+class BuildError(RuntimeError):
+    """A step of the asset build failed; the message says what to run or install."""
+
+
+def runtime_dir(root: Path = ROOT) -> Path:
+    """The installed npm package, checked for every file the browser needs."""
+    pkg = root / "node_modules" / "pyodide"
+    missing = [name for name in (*RUNTIME_FILES, "package.json") if not (pkg / name).is_file()]
+    if missing:
+        raise BuildError(
+            f"the Pyodide runtime is not installed ({pkg} lacks {', '.join(missing)}): "
+            "run `npm ci` (or tools/setup.sh)"
+        )
+    return pkg
+
+
+def runtime_version(root: Path = ROOT) -> str:
+    """The Pyodide version, as pinned in package-lock.json and installed by npm."""
+    meta = json.loads((runtime_dir(root) / "package.json").read_text(encoding="utf-8"))
+    version = str(meta["version"])
+    if not version or "/" in version or version.startswith("."):
+        raise BuildError(f"unexpected Pyodide version {version!r}")
+    return version
+
+
+def _wheel_sources(root: Path) -> list[Path]:
+    files = [
+        p
+        for p in sorted((root / "calc").rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    ]
+    return files + [root / name for name in WHEEL_INPUTS]
+
+
+def source_digest(root: Path = ROOT) -> str:
+    """A hash of everything that goes into the wheel and the lock file."""
+    h = hashlib.sha256()
+    for path in [*_wheel_sources(root), runtime_dir(root) / "pyodide-lock.json"]:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def _run(
+    cmd: list[str], what: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd, env=env)
+    if done.returncode != 0:
+        raise BuildError(f"{what} failed ({' '.join(cmd)}):\n{done.stdout}\n{done.stderr}")
+
+
+def build_wheel(root: Path, workdir: Path) -> Path:
+    """Build the calc wheel from a clean copy of its sources; return its path."""
+    src = workdir / "src"
+    src.mkdir()
+    for path in _wheel_sources(root):
+        dest = src / path.relative_to(root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    dist = workdir / "dist"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    _run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), "."],
+        "building the calc wheel (PyPA build)",
+        cwd=src,
+        env=env,
+    )
+    wheels = sorted(dist.glob("calc-*-py3-none-any.whl"))
+    if len(wheels) != 1:
+        raise BuildError(f"expected one pure-Python calc wheel, got {[w.name for w in wheels]}")
+    return wheels[0]
+
+
+def _pyodide_cli() -> list[str]:
+    exe = Path(sys.executable).with_name("pyodide")
+    if exe.is_file():
+        return [str(exe)]
+    found = shutil.which("pyodide")
+    if found is None:
+        raise BuildError("the `pyodide` command (pyodide-build) is missing: pip install '.[wasm]'")
+    return [found]
+
+
+def register_wheel(lock_in: Path, wheel: Path, lock_out: Path) -> None:
+    """Add the wheel to a copy of the runtime's lock file (``pyodide lockfile add-wheels``)."""
+    _run(
+        [
+            *_pyodide_cli(),
+            "lockfile",
+            "add-wheels",
+            "--input",
+            str(lock_in),
+            "--output",
+            str(lock_out),
+            "--base-path",
+            str(wheel.parent),
+            str(wheel),
+        ],
+        "registering the calc wheel (pyodide lockfile add-wheels)",
+    )
+    entry = json.loads(lock_out.read_text(encoding="utf-8"))["packages"].get("calc")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if not entry or entry.get("file_name") != wheel.name or entry.get("sha256") != digest:
+        raise BuildError(f"pyodide-lock.json does not register {wheel.name} as 'calc': {entry}")
+
+
+def cached_engine(root: Path = ROOT, cache: Path | None = None) -> tuple[Path, Path]:
+    """The calc wheel and the lock file registering it, rebuilt only when sources change."""
+    cache = cache or root / "build" / "assets-cache"
+    key = source_digest(root)
+    done = cache / key
+    if not (done / "pyodide-lock.json").is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache, prefix=".tmp-") as tmp:
+            work = Path(tmp)
+            wheel = build_wheel(root, work)
+            ready = work / "ready"
+            ready.mkdir()
+            shutil.copyfile(wheel, ready / wheel.name)
+            register_wheel(
+                runtime_dir(root) / "pyodide-lock.json",
+                ready / wheel.name,
+                ready / "pyodide-lock.json",
+            )
+            try:
+                ready.rename(done)
+            except OSError:  # another build finished the same key first: theirs is identical
+                if not (done / "pyodide-lock.json").is_file():
+                    raise
+        for old in cache.iterdir():  # keep the cache from growing with every edit
+            if old.name != key and not old.name.startswith(".tmp-"):
+                shutil.rmtree(old, ignore_errors=True)
+    wheels = sorted(done.glob("calc-*.whl"))
+    return wheels[0], done / "pyodide-lock.json"
+
+
+def runtime_module(version: str) -> str:
+    """The generated ES module the worker imports to find the versioned runtime."""
+    return (
+        "// Generated by tools/build_assets.py from node_modules/pyodide/package.json.\n"
+        f'export const version = "{version}";\n'
+        f'export const indexURL = new URL("./{version}/", import.meta.url).href;\n'
+    )
+
+
+def _copy(src: Path, dest: Path) -> None:
+    """Copy with its modification time, skipping a copy that is already there."""
+    if dest.is_file():
+        a, b = src.stat(), dest.stat()
+        if (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns):
+            return
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.copy2(src, tmp)
+    tmp.replace(dest)
+
+
+def build_assets(out_dir: Path, root: Path = ROOT, cache: Path | None = None) -> Path:
+    """Write the runtime, the wheel and the lock file into ``out_dir``; return the folder.
+
+    >>> import tempfile, json
+    >>> with tempfile.TemporaryDirectory() as out:  # doctest: +SKIP
+    ...     folder = build_assets(Path(out))
+    ...     json.loads((folder / "pyodide-lock.json").read_text())["packages"]["calc"]["name"]
+    'calc'
+    """
+    version = runtime_version(root)
+    wheel, lock = cached_engine(root, cache)
+    base = Path(out_dir) / "assets" / "pyodide"
+    folder = base / version
+    folder.mkdir(parents=True, exist_ok=True)
+    pkg = runtime_dir(root)
+    for name in RUNTIME_FILES:
+        _copy(lock if name == "pyodide-lock.json" else pkg / name, folder / name)
+    for stale in folder.glob("calc-*.whl"):
+        if stale.name != wheel.name:
+            stale.unlink()
+    _copy(wheel, folder / wheel.name)
+    (base / "runtime.mjs").write_text(runtime_module(version), encoding="utf-8")
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out_dir", type=Path, help="the built site (MkDocs site_dir)")
+    args = parser.parse_args(argv)
+    try:
+        folder = build_assets(args.out_dir)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"runtime and calc wheel in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
