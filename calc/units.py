@@ -256,7 +256,9 @@ def parse_entries(raw: object) -> tuple[Entry, ...]:
     entries = []
     for item in items:
         if isinstance(item, str):
-            code, _, minutes = item.replace("=", ":", 1).partition(":")
+            # Links use "97112:24", the CLI "97112=24"; ":" wins so that a stray "="
+            # inside a mistyped code cannot split it in the wrong place.
+            code, _, minutes = item.partition(":") if ":" in item else item.partition("=")
             code = code.strip()
             if not code:
                 raise CalcError("bad_request", f"A line has minutes but no code: {shown(item)}.")

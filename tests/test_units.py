@@ -270,3 +270,10 @@ def test_unknown_method() -> None:
 def test_explained_result_agrees_with_the_bare_allocation(visit, method) -> None:
     result = compute_units([Entry(c, m) for c, m in visit], method)
     assert tuple(line.units for line in result.lines) == allocate([m for _, m in visit], method)
+
+
+def test_hostile_code_in_a_link_is_reported_as_an_unknown_code() -> None:
+    with pytest.raises(CalcError) as err:
+        compute_units(parse_entries("<img src=x onerror=alert(1)>:5"))
+    assert err.value.code == "unknown_code"
+    assert err.value.message.startswith("Unknown code '<IMG SRC=X ONERROR=ALERT…'")
