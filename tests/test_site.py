@@ -13,13 +13,11 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from html import unescape
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -632,69 +630,6 @@ def test_the_origin_scan_catches_what_it_should() -> None:
 
 
 # --- print (Chromium) ------------------------------------------------------------------------
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served(site: Site) -> Iterator[str]:
-    port = int(urlsplit(site.url).port or 80)
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(site.root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site.url
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-    if not executable.exists():
-        pytest.fail(f"{executable} is missing: run tools/setup.sh --browser")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(executable),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.mark.browser
-def test_quick_reference_card_prints_on_one_page(served: str, chromium: Any) -> None:
-    page = chromium.new_page()
-    page.goto(served + "quick-reference/")
-    pdf = page.pdf(format="Letter", print_background=True)
-    page.close()
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("url", ["help-sheet/", "quick-reference/", "codes/", "checklist/"])
-def test_printed_tables_fit_the_page(served: str, chromium: Any, url: str) -> None:
-    """In print, no table is wider than the paper (portrait Letter minus margins)."""
-    page = chromium.new_page(viewport={"width": 720, "height": 900})
-    page.emulate_media(media="print")
-    page.goto(served + url)
-    widths = page.evaluate(
-        """() => [...document.querySelectorAll('article table')].map(
-               t => [t.getBoundingClientRect().right, document.documentElement.clientWidth])"""
-    )
-    hidden = page.evaluate(
-        """() => ['.md-header', '.md-sidebar--primary', '.md-footer', '.md-search']
-               .map(s => document.querySelector(s))
-               .filter(e => e && getComputedStyle(e).display !== 'none').length"""
-    )
-    page.close()
-    assert all(right <= width + 1 for right, width in widths), widths
-    assert hidden == 0
 
 
 def test_snippets_doctests() -> None:
