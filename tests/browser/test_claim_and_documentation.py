@@ -95,6 +95,22 @@ def test_claim_through_deep_links(page: Page, site: Site) -> None:
     assert any(line["excluded"] for line in result["lines"])
     expect(widget.locator(".calc-excluded")).to_have_count(1)
 
+    # Medicare maintenance CMT with an ABN: GA, from the link and then from the form
+    page.goto(site.page(CLAIM + "?payer=medicare&lines=98941&care=maintenance&abn=1"))
+    result = answer(page)
+    assert claim_lines(page) == ["98941-GA × 1"]
+    assert result == api.call(
+        "claim", {"payer": "medicare", "lines": "98941", "care": "maintenance", "abn": "1"}
+    )
+    widget.get_by_label("The patient signed an ABN", exact=False).uncheck()
+    page.wait_for_function(
+        "() => document.querySelector('.calc-claim-line')?.textContent === '98941-GZ × 1'"
+    )
+    widget.get_by_label("The CMT is maintenance care", exact=False).uncheck()
+    page.wait_for_function(
+        "() => document.querySelector('.calc-claim-line')?.textContent === '98941-AT × 1'"
+    )
+
 
 def test_claim_hostile_link_is_text(page: Page, site: Site) -> None:
     dialogs: list[str] = []

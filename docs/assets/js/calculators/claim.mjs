@@ -1,7 +1,8 @@
 // Claim builder. calc.api "claim" decides every unit and modifier; this file builds the
 // form, sends its text to the engine and shows the claim lines the engine wrote.
 // Deep link: ?payer=bcbsnc&lines=98941,97112:23 (optional provider=dc|pt,
-// phase=initial|ongoing, same_region=1, modifier_style=59|x). Each link value goes to
+// phase=initial|ongoing, same_region=1, separate_encounter=1, modifier_style=59|x,
+// and for Medicare care=maintenance, abn=1). Each link value goes to
 // the engine as text, so a malformed or hostile link gets the engine's message.
 
 import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
@@ -22,7 +23,10 @@ const STYLES = [
   ["x", "X modifiers (XS / XE)"],
 ];
 // the link parameters the claim builder reads, as the engine names them
-const LINK_FIELDS = ["payer", "lines", "provider", "phase", "same_region", "modifier_style"];
+const LINK_FIELDS = [
+  "payer", "lines", "provider", "phase", "same_region", "separate_encounter", "modifier_style", "care", "abn",
+];
+const YES = ["1", "true", "yes", "on"];
 
 function claimText(result) {
   return result.lines.map((line) => line.display).join("\n");
@@ -130,8 +134,16 @@ export function mount(el, engine, params) {
   const payer = select("Payer", [[link.payer || "", link.payer || "Loading payers…"]], link.payer || "", () => calculate());
   const phase = select("Phase of care", PHASES, PHASES.some(([v]) => v === link.phase) ? link.phase : "", () => calculate());
   const style = select("Modifier style", STYLES, STYLES.some(([v]) => v === link.modifier_style) ? link.modifier_style : "", () => calculate());
-  const sameRegion = h("input", { type: "checkbox", name: "same_region", onchange: () => calculate() });
-  sameRegion.checked = ["1", "true", "yes", "on"].includes(String(link.same_region || "").toLowerCase());
+  const checkbox = (name, on) => {
+    const box = h("input", { type: "checkbox", name, onchange: () => calculate() });
+    box.checked = on;
+    return box;
+  };
+  const linkSays = (name) => YES.includes(String(link[name] || "").toLowerCase());
+  const sameRegion = checkbox("same_region", linkSays("same_region"));
+  const separateEncounter = checkbox("separate_encounter", linkSays("separate_encounter"));
+  const maintenance = checkbox("care", String(link.care || "").toLowerCase() === "maintenance");
+  const abn = checkbox("abn", linkSays("abn"));
 
   function provider() {
     const checked = form.querySelector(`input[name="${providerName}"]:checked`);
@@ -140,6 +152,9 @@ export function mount(el, engine, params) {
 
   function formRequest() {
     const request = { payer: payer.el.value, lines: rows.request(), provider: provider(), same_region: sameRegion.checked };
+    if (separateEncounter.checked) request.separate_encounter = true;
+    if (maintenance.checked) request.care = "maintenance";
+    if (abn.checked) request.abn = true;
     if (phase.el.value) request.phase = phase.el.value;
     if (style.el.value) request.modifier_style = style.el.value;
     return request;
@@ -152,7 +167,10 @@ export function mount(el, engine, params) {
       provider: provider() === "dc" ? "" : provider(),
       phase: phase.el.value,
       same_region: sameRegion.checked ? "1" : "",
+      separate_encounter: separateEncounter.checked ? "1" : "",
       modifier_style: style.el.value,
+      care: maintenance.checked ? "maintenance" : "",
+      abn: abn.checked ? "1" : "",
     });
   }
 
@@ -167,7 +185,20 @@ export function mount(el, engine, params) {
       { class: "calc-field" },
       h("label", {}, sameRegion, " The therapy treated the same body region as the manipulation (CMT), in the same encounter"),
     ),
+    h(
+      "p",
+      { class: "calc-field" },
+      h("label", {}, separateEncounter, " The therapy was done at a separate encounter from the CMT (XE in X style)"),
+    ),
     style.field,
+    h(
+      "fieldset",
+      { class: "calc-choice" },
+      h("legend", { text: "Medicare only" }),
+      h("label", {}, maintenance, " The CMT is maintenance care, not active treatment (GA / GZ instead of AT)"),
+      h("br"),
+      h("label", {}, abn, " The patient signed an ABN (GA on maintenance CMT; GX on a voluntary ABN for excluded services)"),
+    ),
     rows.element,
     h(
       "p",
