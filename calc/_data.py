@@ -7,6 +7,7 @@ source checkout, an installed wheel and Pyodide's in-browser file system.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -15,6 +16,18 @@ from typing import Any
 from calc.errors import CalcError
 
 CONFIDENCE_LEVELS = ("high", "medium", "low", "verify")
+#: Sorting key for confidence levels: the higher, the less sure.
+CONFIDENCE_RANK = {level: rank for rank, level in enumerate(CONFIDENCE_LEVELS)}
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def weakest(levels: Iterable[str]) -> str:
+    """The least sure of some confidence levels ("high" when there are none).
+
+    >>> weakest(["high", "verify", "medium"]), weakest([])
+    ('verify', 'high')
+    """
+    return max(levels, key=CONFIDENCE_RANK.__getitem__, default="high")
 
 
 def read_toml(name: str) -> dict[str, Any]:
@@ -73,6 +86,38 @@ def want_text(where: str, key: str, value: Any) -> str:
     if not text.strip():
         raise CalcError("bad_data", f"{where}: {key!r} must not be empty")
     return str(text)
+
+
+def want_texts(where: str, key: str, value: Any) -> tuple[str, ...]:
+    """A list of non-empty texts; an item's error names its place (``'notes[2]'``)."""
+    items = want(where, key, value, list)
+    return tuple(want_text(where, f"{key}[{i}]", item) for i, item in enumerate(items, 1))
+
+
+def want_id(where: str, key: str, value: Any) -> str:
+    """A stable id: lower-case words joined by hyphens (``functional-goal``)."""
+    text = want_text(where, key, value)
+    if not _ID.fullmatch(text):
+        raise CalcError(
+            "bad_data", f"{where}: {key!r} must be lower-case words joined by hyphens, got {text!r}"
+        )
+    return text
+
+
+def want_choice(where: str, key: str, value: Any, choices: Iterable[str]) -> str:
+    """One of a fixed set of words.
+
+    >>> want_choice("x.toml, item 1", "check", "magic", ("fields", "service-code"))
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: x.toml, item 1: 'check' must be one of fields, service-code, got 'magic'
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        raise CalcError(
+            "bad_data", f"{where}: {key!r} must be one of {', '.join(choices)}, got {value!r}"
+        )
+    return str(value)
 
 
 def want_date(where: str, key: str, value: Any) -> dt.date:

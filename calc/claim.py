@@ -27,11 +27,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from calc._data import weakest
 from calc.codes import Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.modifiers import (
     CARE,
-    CONFIDENCE_RANK,
     PHASES,
     PROVIDERS,
     Context,
@@ -174,11 +174,12 @@ class Claim:
         ...                   provider="pt")).confidence
         'verify'
         """
-        levels = [
-            *(line.confidence for line in self.lines),
-            *(m.confidence for m in (*self.warnings, *self.notes)),
-        ]
-        return max(levels, key=CONFIDENCE_RANK.__getitem__, default="high")
+        return weakest(
+            [
+                *(line.confidence for line in self.lines),
+                *(m.confidence for m in (*self.warnings, *self.notes)),
+            ]
+        )
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from calc._data import (
     want_confidence,
     want_date,
     want_text,
+    want_texts,
 )
 from calc.errors import CalcError, shown
 
@@ -113,6 +114,23 @@ class CodeTable:
                 "calculators know are listed on the Codes page (or: python -m calc codes).",
             )
         return found
+
+
+def want_codes(where: str, key: str, value: Any, codes: CodeTable) -> tuple[str, ...]:
+    """A data file's non-empty list of known codes, each written as the table writes it.
+
+    >>> want_codes("ncci_pairs.toml, pair 1", "column2", ["97112", "9711"], load_codes())
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: ncci_pairs.toml, pair 1: unknown code '9711' in 'column2'
+    """
+    listed = want_texts(where, key, value)
+    if not listed:
+        raise CalcError("bad_data", f"{where}: {key!r} must list at least one code")
+    for code in listed:
+        if code not in codes:
+            raise CalcError("bad_data", f"{where}: unknown code {code!r} in {key!r}")
+    return tuple(codes.require(code).code for code in listed)
 
 
 def normalize(code: str) -> str:

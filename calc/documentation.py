@@ -45,8 +45,10 @@ from calc._data import (
     check_keys,
     read_toml,
     want,
+    want_choice,
     want_confidence,
     want_date,
+    want_id,
     want_text,
 )
 from calc.codes import CodeTable, load_codes
@@ -81,7 +83,6 @@ MAX_LIST = 50  # entries in one list field
 MAX_COUNT = 10_000  # sets or repetitions
 MAX_UNITS = DAY_MINUTES // UNIT_MINUTES  # a day holds at most 96 units of 15 minutes
 SUMMARY_TITLE = "CPT 97112 neuromuscular reeducation"
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Invisible characters that reorder text on screen ("Trojan source"): refused.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -212,23 +213,6 @@ class Checklists:
         }
 
 
-def _want_id(where: str, key: str, value: Any) -> str:
-    text = want_text(where, key, value)
-    if not _ID.fullmatch(text):
-        raise CalcError(
-            "bad_data", f"{where}: {key!r} must be lower-case words joined by hyphens, got {text!r}"
-        )
-    return text
-
-
-def _want_choice(where: str, key: str, value: Any, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise CalcError(
-            "bad_data", f"{where}: {key!r} must be one of {', '.join(choices)}, got {value!r}"
-        )
-    return str(value)
-
-
 def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
     """Validate the parsed TOML; every problem names the file, the entry and the key.
 
@@ -246,7 +230,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
             where = f"{name}, group {entry['id']!r}"
         check_keys(where, entry, ["id", "title"], ["intro"])
         group = Group(
-            id=_want_id(where, "id", entry["id"]),
+            id=want_id(where, "id", entry["id"]),
             title=want_text(where, "title", entry["title"]),
             intro=want(where, "intro", entry.get("intro", ""), str),
         )
@@ -267,7 +251,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
             ["id", "group", "text", "fields", "requirement", "source", "confidence", "reviewed"],
             ["check", "help", "note", "limit"],
         )
-        item_id = _want_id(where, "id", entry["id"])
+        item_id = want_id(where, "id", entry["id"])
         if any(it.id == item_id for it in items):
             raise CalcError("bad_data", f"{where}: listed twice")
         field_names = want(where, "fields", entry["fields"], list)
@@ -278,7 +262,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
                     f"{where}: unknown record field {field_name!r} "
                     f"(known: {', '.join(FIELD_BY_NAME)})",
                 )
-        check = _want_choice(where, "check", entry.get("check", "fields"), CHECKS)
+        check = want_choice(where, "check", entry.get("check", "fields"), CHECKS)
         if check == "fields" and not field_names:
             raise CalcError("bad_data", f"{where}: a 'fields' check needs at least one field")
         limit = entry.get("limit")
@@ -292,10 +276,10 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
         items.append(
             Item(
                 id=item_id,
-                group=_want_choice(where, "group", entry["group"], tuple(group_ids)),
+                group=want_choice(where, "group", entry["group"], group_ids),
                 text=want_text(where, "text", entry["text"]),
                 fields=tuple(field_names),
-                requirement=_want_choice(where, "requirement", entry["requirement"], REQUIREMENTS),
+                requirement=want_choice(where, "requirement", entry["requirement"], REQUIREMENTS),
                 check=check,
                 help=want(where, "help", entry.get("help", ""), str),
                 note=want(where, "note", entry.get("note", ""), str),

@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, read_toml, want, want_confidence, want_date, want_text
+from calc._data import (
+    CONFIDENCE_RANK,
+    check_keys,
+    read_toml,
+    want,
+    want_confidence,
+    want_date,
+    want_text,
+    weakest,
+)
 from calc.codes import CATEGORIES, Code, CodeTable, load_codes
 from calc.errors import CalcError
 from calc.ncci import NcciData, NcciPair, load_ncci_pairs
@@ -63,7 +72,6 @@ WHEN: dict[str, tuple[Any, ...]] = {
     "style": MODIFIER_STYLES,
 }
 PLACEHOLDERS = frozenset({"code", "with", "payer", "count"})
-CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2, "verify": 3}
 
 
 # --- the rules as data ---------------------------------------------------------------
@@ -727,9 +735,7 @@ def decide(
         )
     if not steps:
         steps.append(f"{line.code}: no modifier rule applies for {payer_name}.")
-    confidence = max(
-        (_best(support[mod]) for mod in modifiers), key=CONFIDENCE_RANK.__getitem__, default="high"
-    )
+    confidence = weakest(_best(support[mod]) for mod in modifiers)
     return Decision(
         code=line.code,
         modifiers=modifiers,

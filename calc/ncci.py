@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from calc._data import check_keys, read_toml, want, want_confidence, want_date, want_text
-from calc.codes import CodeTable, load_codes
+from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError
 
 DATA_FILE = "ncci_pairs.toml"
@@ -109,19 +109,6 @@ class NcciData:
         }
 
 
-def _codes(where: str, key: str, value: Any, codes: CodeTable) -> tuple[str, ...]:
-    listed = want(where, key, value, list)
-    if not listed:
-        raise CalcError("bad_data", f"{where}: {key!r} must list at least one code")
-    out = []
-    for item in listed:
-        code = want_text(where, key, item)
-        if code not in codes:
-            raise CalcError("bad_data", f"{where}: unknown code {code!r} in {key!r}")
-        out.append(codes.require(code).code)
-    return tuple(out)
-
-
 def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = None) -> NcciData:
     """Validate the parsed TOML; every problem names the file, the row and the key.
 
@@ -145,8 +132,8 @@ def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = Non
             ["column1", "column2", "indicator", "modifier", "source", "confidence", "reviewed"],
             ["notes"],
         )
-        column1 = _codes(where, "column1", entry["column1"], codes)
-        column2 = _codes(where, "column2", entry["column2"], codes)
+        column1 = want_codes(where, "column1", entry["column1"], codes)
+        column2 = want_codes(where, "column2", entry["column2"], codes)
         raw = entry["indicator"]
         indicator = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
         if indicator not in INDICATORS:
@@ -194,8 +181,8 @@ def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = Non
             where, entry, ["codes", "against", "source", "confidence", "reviewed"], ["notes"]
         )
         row = NoEditFound(
-            codes=_codes(where, "codes", entry["codes"], codes),
-            against=_codes(where, "against", entry["against"], codes),
+            codes=want_codes(where, "codes", entry["codes"], codes),
+            against=want_codes(where, "against", entry["against"], codes),
             source=want_text(where, "source", entry["source"]),
             confidence=want_confidence(where, entry["confidence"]),
             reviewed=want_date(where, "reviewed", entry["reviewed"]),

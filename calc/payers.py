@@ -21,8 +21,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, read_toml, want, want_confidence, want_date, want_text
-from calc.codes import CodeTable, load_codes
+from calc._data import (
+    check_keys,
+    read_toml,
+    want,
+    want_confidence,
+    want_date,
+    want_text,
+    want_texts,
+)
+from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError, shown
 from calc.units import METHOD_NAMES, METHODS
 
@@ -118,26 +126,11 @@ class PayerTable:
         return found
 
 
-def _text_list(where: str, key: str, value: Any) -> tuple[str, ...]:
-    items = want(where, key, value, list)
-    return tuple(want_text(where, f"{key}[{i}]", item) for i, item in enumerate(items, 1))
-
-
-def _code_list(where: str, key: str, value: Any, codes: CodeTable) -> tuple[str, ...]:
-    listed = _text_list(where, key, value)
-    if not listed:
-        raise CalcError("bad_data", f"{where}: {key!r} must list at least one code")
-    for code in listed:
-        if code not in codes:
-            raise CalcError("bad_data", f"{where}: unknown code {code!r} in {key!r}")
-    return tuple(codes.require(code).code for code in listed)
-
-
 def _code_note(where: str, entry: Any, codes: CodeTable) -> CodeNote:
     want(where, "code_note", entry, dict)
     check_keys(where, entry, ["codes", "text", "source", "confidence"])
     return CodeNote(
-        codes=_code_list(where, "codes", entry["codes"], codes),
+        codes=want_codes(where, "codes", entry["codes"], codes),
         text=want_text(where, "text", entry["text"]),
         source=want_text(where, "source", entry["source"]),
         confidence=want_confidence(where, entry["confidence"]),
@@ -185,7 +178,7 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
             raise CalcError("bad_data", f"{where}: listed twice")
         seen.add(payer_id)
         method = want_text(where, "units_method", entry["units_method"])
-        methods = _text_list(where, "units_methods", entry["units_methods"])
+        methods = want_texts(where, "units_methods", entry["units_methods"])
         for m in (method, *methods):
             if m not in METHODS:
                 raise CalcError(
@@ -212,8 +205,8 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                 ),
                 medicare_part_b=want(where, "medicare_part_b", entry["medicare_part_b"], bool),
                 modifier_style=style,
-                notes=_text_list(where, "notes", entry.get("notes", [])),
-                verify=_text_list(where, "verify", entry.get("verify", [])),
+                notes=want_texts(where, "notes", entry.get("notes", [])),
+                verify=want_texts(where, "verify", entry.get("verify", [])),
                 code_notes=tuple(
                     _code_note(f"{where}, code_note {j}", n, codes)
                     for j, n in enumerate(notes, start=1)

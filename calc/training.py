@@ -30,12 +30,23 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, read_toml, want, want_confidence, want_date, want_text
+from calc._data import (
+    check_keys,
+    read_toml,
+    want,
+    want_choice,
+    want_confidence,
+    want_date,
+    want_id,
+    want_text,
+    want_texts,
+    weakest,
+)
 from calc.claim import Claim, build_claim, visit_from_request
 from calc.codes import Code, CodeTable, load_codes
 from calc.documentation import FIELDS, Review, load_checklists, parse_record, review
 from calc.errors import CalcError, shown
-from calc.modifiers import CONFIDENCE_RANK, load_modifier_rules
+from calc.modifiers import load_modifier_rules
 from calc.payers import load_payers
 from calc.units import METHOD_NAMES, SOURCES, UnitsResult, compute_units, parse_entries
 
@@ -59,7 +70,6 @@ SCENARIO_KEYS = (
     "confidence",
     "reviewed",
 )
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PROVIDERS = {"dc": "chiropractor (DC)", "pt": "physical therapist (PT)"}
 
@@ -444,11 +454,7 @@ def _review_answer(scenario: Scenario, result: Review) -> Answer:
         notes=tuple(Remark("other-therapies", n, every_modality, "high") for n in result.notes),
         steps=result.steps,
         sources=result.sources,
-        confidence=max(
-            (r.item.confidence for r in result.items if r.status == "missing"),
-            key=CONFIDENCE_RANK.__getitem__,
-            default="high",
-        ),
+        confidence=weakest(r.item.confidence for r in result.items if r.status == "missing"),
         result=result.as_dict(),
     )
 
@@ -479,15 +485,6 @@ def answer_key(scenario: Scenario) -> Answer:
 # --- loading and checking ---------------------------------------------------------------
 
 
-def _want_id(where: str, key: str, value: Any) -> str:
-    text = want_text(where, key, value)
-    if not _ID.fullmatch(text):
-        raise CalcError(
-            "bad_data", f"{where}: {key!r} must be lower-case words joined by hyphens, got {text!r}"
-        )
-    return text
-
-
 def _parse_tags(name: str, data: Any) -> tuple[Tag, ...]:
     tags: list[Tag] = []
     for i, entry in enumerate(want(name, "tag", data, list), start=1):
@@ -496,7 +493,7 @@ def _parse_tags(name: str, data: Any) -> tuple[Tag, ...]:
         if isinstance(entry.get("id"), str):
             where = f"{name}, tag {entry['id']!r}"
         check_keys(where, entry, ["id", "title", "section"])
-        tag_id = _want_id(where, "id", entry["id"])
+        tag_id = want_id(where, "id", entry["id"])
         if any(t.id == tag_id for t in tags):
             raise CalcError("bad_data", f"{where}: listed twice")
         tags.append(
@@ -600,18 +597,11 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
         if isinstance(entry.get("id"), str):
             where = f"{name}, scenario {entry['id']!r}"
         check_keys(where, entry, SCENARIO_KEYS)
-        scenario_id = _want_id(where, "id", entry["id"])
+        scenario_id = want_id(where, "id", entry["id"])
         if any(s.id == scenario_id for s in scenarios):
             raise CalcError("bad_data", f"{where}: listed twice")
-        kind = want_text(where, "kind", entry["kind"])
-        if kind not in KINDS:
-            raise CalcError(
-                "bad_data", f"{where}: 'kind' must be one of {', '.join(KINDS)}, got {kind!r}"
-            )
-        tags_here = tuple(
-            want_text(where, f"tags[{j}]", t)
-            for j, t in enumerate(want(where, "tags", entry["tags"], list), 1)
-        )
+        kind = want_choice(where, "kind", entry["kind"], KINDS)
+        tags_here = want_texts(where, "tags", entry["tags"])
         if not tags_here:
             raise CalcError("bad_data", f"{where}: 'tags' must name at least one rule")
         for tag in tags_here:
