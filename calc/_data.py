@@ -6,14 +6,18 @@ source checkout, an installed wheel and Pyodide's in-browser file system.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calc.errors import CalcError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 CONFIDENCE_LEVELS = ("high", "medium", "low", "verify")
 #: Sorting key for confidence levels: the higher, the less sure.
@@ -139,3 +143,29 @@ def want_confidence(where: str, value: Any) -> str:
             f"{where}: confidence must be one of {', '.join(CONFIDENCE_LEVELS)}, got {value!r}",
         )
     return str(value)
+
+
+def plain(record: DataclassInstance) -> dict[str, Any]:
+    """A frozen dataclass as JSON-ready data, field by field in declaration order:
+    tuples become lists, dates ISO text, nested dataclasses dicts.
+
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Row:
+    ...     codes: tuple[str, ...]
+    ...     reviewed: dt.date
+    >>> plain(Row(("98941", "97112"), dt.date(2026, 11, 27)))
+    {'codes': ['98941', '97112'], 'reviewed': '2026-11-27'}
+    """
+    return {f.name: _plain_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+
+
+def _plain_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(value)
+    if isinstance(value, tuple | list):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -21,6 +21,7 @@ from typing import Any
 
 from calc._data import (
     check_keys,
+    plain,
     read_toml,
     want,
     want_confidence,
@@ -74,17 +75,7 @@ class Code:
         return self.category in THERAPY_CATEGORIES
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "timed": self.timed,
-            "category": self.category,
-            "billable": self.billable,
-            "notes": self.notes,
-            "source": self.source,
-            "confidence": self.confidence,
-            "reviewed": self.reviewed.isoformat(),
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,13 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
 from calc._data import (
     check_keys,
+    plain,
     read_toml,
     want,
     want_choice,
@@ -98,7 +99,7 @@ class Field:
     choices: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "choices": list(self.choices)}
+        return plain(self)
 
 
 #: Every field a record may have, in the order of the summary. All are optional.
@@ -172,7 +173,7 @@ class Group:
     intro: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ class Item:
     reviewed: dt.date
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "fields": list(self.fields), "reviewed": self.reviewed.isoformat()}
+        return plain(self)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from typing import Any
 from calc._data import (
     CONFIDENCE_RANK,
     check_keys,
+    plain,
     read_toml,
     want,
     want_confidence,
@@ -94,13 +95,7 @@ class ModifierOrder:
         return tuple(sorted(set(modifiers), key=self.modifiers.index))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "modifiers": list(self.modifiers),
-            "text": self.text,
-            "source": self.source,
-            "confidence": self.confidence,
-            "reviewed": self.reviewed.isoformat(),
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -451,13 +446,7 @@ class Fired:
     reviewed: dt.date
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "source": self.source,
-            "confidence": self.confidence,
-            "reviewed": self.reviewed.isoformat(),
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -471,13 +460,7 @@ class Message:
     lines: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "source": self.source,
-            "confidence": self.confidence,
-            "lines": list(self.lines),
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, read_toml, want, want_confidence, want_date, want_text
+from calc._data import check_keys, plain, read_toml, want, want_confidence, want_date, want_text
 from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError
 
@@ -45,16 +45,7 @@ class NcciPair:
     notes: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "column1": list(self.column1),
-            "column2": list(self.column2),
-            "indicator": self.indicator,
-            "modifier": self.modifier,
-            "source": self.source,
-            "confidence": self.confidence,
-            "reviewed": self.reviewed.isoformat(),
-            "notes": self.notes,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -69,14 +60,7 @@ class NoEditFound:
     notes: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "codes": list(self.codes),
-            "against": list(self.against),
-            "source": self.source,
-            "confidence": self.confidence,
-            "reviewed": self.reviewed.isoformat(),
-            "notes": self.notes,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)

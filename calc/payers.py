@@ -23,6 +23,7 @@ from typing import Any
 
 from calc._data import (
     check_keys,
+    plain,
     read_toml,
     want,
     want_confidence,
@@ -50,12 +51,7 @@ class CodeNote:
     confidence: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "codes": list(self.codes),
-            "text": self.text,
-            "source": self.source,
-            "confidence": self.confidence,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from calc._data import (
     check_keys,
+    plain,
     read_toml,
     want,
     want_choice,
@@ -86,7 +87,7 @@ class Tag:
     section: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class RuleRef:
     confidence: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ class Remark:
     confidence: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class ExpectedItem:
     confidence: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -766,12 +767,7 @@ class AttemptLine:
         return "-".join([self.code, *self.modifiers]) + f" × {self.units}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "units": self.units,
-            "modifiers": list(self.modifiers),
-            "display": self.display,
-        }
+        return {**plain(self), "display": self.display}
 
 
 def _attempt_units(where: str, value: Any) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import combinations, islice
 from typing import Any
 
+from calc._data import plain
 from calc.codes import CodeTable, load_codes, normalize
 from calc.errors import CalcError, shown
 
@@ -70,13 +71,7 @@ class Line:
     units: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "timed": self.timed,
-            "minutes": self.minutes,
-            "units": self.units,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ class Notice:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -103,15 +98,7 @@ class Tie:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "leftover_minutes": self.leftover_minutes,
-            "units": self.units,
-            "candidates": list(self.candidates),
-            "chosen": list(self.chosen),
-            "alternatives": [dict(a) for a in self.alternatives],
-            "more_alternatives": self.more_alternatives,
-            "message": self.message,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
