@@ -74,6 +74,15 @@ REQUEST_FIELDS = frozenset(
 STYLE_NAMES = {"59": "59", "x": "X modifiers (XS / XE)"}
 
 
+def line_display(code: str, modifiers: Iterable[str], units: int) -> str:
+    """How a line reads on a claim.
+
+    >>> line_display("97112", ("59", "GP"), 2)
+    '97112-59-GP × 2'
+    """
+    return "-".join([code, *modifiers]) + f" × {units}"
+
+
 @dataclass(frozen=True)
 class Visit:
     """One patient, one date of service, one billing provider.
@@ -112,7 +121,7 @@ class ClaimLine:
     @property
     def display(self) -> str:
         """How the line reads on a claim: ``97112-59-GP × 2``."""
-        return "-".join([self.code, *self.modifiers]) + f" × {self.units}"
+        return line_display(self.code, self.modifiers, self.units)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -55,13 +55,13 @@ from calc._data import (
 from calc.codes import CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.units import (
-    DAY_MINUTES,
-    UNIT_MINUTES,
+    MAX_UNITS,
     Entry,
     Notice,
     UnitsResult,
     compute_units,
     parse_entries,
+    plural,
     whole_minutes,
 )
 
@@ -82,7 +82,6 @@ PHASES = ("initial", "ongoing")
 MAX_TEXT = 2000  # characters in one text value: enough for a note, not for a flood
 MAX_LIST = 50  # entries in one list field
 MAX_COUNT = 10_000  # sets or repetitions
-MAX_UNITS = DAY_MINUTES // UNIT_MINUTES  # a day holds at most 96 units of 15 minutes
 SUMMARY_TITLE = "CPT 97112 neuromuscular reeducation"
 # Invisible characters that reorder text on screen ("Trojan source"): refused.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -579,8 +578,17 @@ def parse_record(raw: object, codes: CodeTable | None = None) -> Record:
 # --- the summary ------------------------------------------------------------------------
 
 
-def _value_text(record: Record, name: str) -> str:
+def value_text(record: Record, name: str) -> str:
+    """One field's value as a person reads it (``24 min``, ``left ankle; right hip``).
+
+    >>> value_text(Record(minutes=24, effect_documented=False), "minutes")
+    '24 min'
+    >>> value_text(Record(minutes=24, effect_documented=False), "effect_documented")
+    'no'
+    """
     value = getattr(record, name)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if name == "minutes":
         return f"{value} min"
     if name == "visit_codes":
@@ -600,7 +608,7 @@ def summary_lines(record: Record) -> tuple[tuple[str, str], ...]:
     (('Exercises or activities', 'tandem stance; heel walks'), ('Sets', '3'))
     """
     return tuple(
-        (f.label, _value_text(record, f.name))
+        (f.label, value_text(record, f.name))
         for f in FIELDS
         if f.name not in NOT_IN_SUMMARY and record.entered(f.name)
     )
@@ -693,10 +701,6 @@ class _Outcome:
     notices: tuple[Notice, ...] = ()
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _visit(record: Record, codes: CodeTable) -> _Visit:
     timed: list[tuple[str, int | None]] = [(SERVICE_CODE, record.minutes)]
     untimed_without: list[str] = []
@@ -770,7 +774,7 @@ def _check_minutes_units(record: Record, visit: _Visit) -> _Outcome:
     supported = visit.units.timed_units
     parts = [
         f"Total timed minutes {visit.units.total_minutes} → "
-        f"{_plural(supported, 'timed unit', 'timed units')} on the CMS chart."
+        f"{plural(supported, 'timed unit')} on the CMS chart."
     ]
     problems: list[str] = []  # each makes the item a warning, unless something is missing
     notices: list[Notice] = []
@@ -792,8 +796,7 @@ def _check_minutes_units(record: Record, visit: _Visit) -> _Outcome:
             else "check the claim and the minutes."
         )
         message = (
-            f"{_plural(billed, 'timed unit', 'timed units')} billed, but the minutes support "
-            f"{supported}: {advice}"
+            f"{plural(billed, 'timed unit')} billed, but the minutes support {supported}: {advice}"
         )
         problems.append(message)
         notices.append(Notice("units_disagree_with_minutes", message))
@@ -807,7 +810,7 @@ def _check_therapy_count(item: Item, record: Record, visit: _Visit) -> _Outcome:
     n = len(visit.therapies)
     limit = item.limit or 0
     listing = (
-        f"{_plural(n, 'therapy or modality', 'therapies or modalities')} this visit "
+        f"{plural(n, 'therapy or modality', 'therapies or modalities')} this visit "
         f"({', '.join(visit.therapies)})"
     )
     if record.phase == "ongoing":
@@ -836,7 +839,7 @@ def _check_therapy_trend(record: Record, visit: _Visit) -> _Outcome:
     n = len(visit.therapies)
     return _Outcome(
         "reminder",
-        f"This visit has {_plural(n, 'therapy or modality', 'therapies or modalities')}; one "
+        f"This visit has {plural(n, 'therapy or modality', 'therapies or modalities')}; one "
         "visit cannot show a trend. Compare with earlier visits: the number should go down "
         "as the condition improves.",
     )

@@ -551,10 +551,9 @@ def _fired(rule: ModifierRule, code: str = "") -> Fired:
 
 
 def _pair_fired(pair: NcciPair, c1: str, c2: str) -> Fired:
-    indicator = "unknown" if pair.indicator == "unknown" else pair.indicator
     return Fired(
         f"ncci-{c1}-{c2}",
-        f"NCCI pair {c1} (column 1) / {c2} (column 2), modifier indicator {indicator}: "
+        f"NCCI pair {c1} (column 1) / {c2} (column 2), modifier indicator {pair.indicator}: "
         f"{pair.modifier} on {c2}",
         pair.source,
         pair.confidence,

@@ -43,20 +43,34 @@ from calc._data import (
     want_texts,
     weakest,
 )
-from calc.claim import Claim, build_claim, visit_from_request
+from calc.claim import STYLE_NAMES, Claim, build_claim, line_display, visit_from_request
 from calc.codes import Code, CodeTable, load_codes
-from calc.documentation import FIELDS, Review, load_checklists, parse_record, review
+from calc.documentation import (
+    FIELDS,
+    Review,
+    load_checklists,
+    parse_record,
+    review,
+    value_text,
+)
 from calc.errors import CalcError, shown
 from calc.modifiers import load_modifier_rules
 from calc.payers import load_payers
-from calc.units import METHOD_NAMES, SOURCES, UnitsResult, compute_units, parse_entries
+from calc.units import (
+    MAX_UNITS,
+    METHOD_NAMES,
+    SOURCES,
+    UnitsResult,
+    compute_units,
+    parse_entries,
+    plural,
+)
 
 DATA_FILE = "scenarios.toml"
 KINDS = ("claim", "units", "review")
 #: What a trainee's answer is graded on, per kind of scenario.
 GRADED = {"claim": ("units", "modifiers"), "units": ("units",), "review": ("missing",)}
 MAX_MODIFIERS = 4  # a claim line holds at most four modifiers
-MAX_UNITS = 96  # 1,440 minutes in a day / 15
 MAX_ATTEMPT_LINES = 50
 #: Every key of a scenario in the data file (all required): the facts, never an answer.
 SCENARIO_KEYS = (
@@ -207,7 +221,7 @@ class ExpectedLine:
         """``97112-59-GP × 2``, or ``97035: not billed``."""
         if not self.billed:
             return f"{self.code}: not billed"
-        return "-".join([self.code, *self.modifiers]) + f" × {self.units}"
+        return line_display(self.code, self.modifiers, self.units)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -652,10 +666,6 @@ def scenario(scenario_id: object) -> Scenario:
 # --- facts, as the trainee reads them ------------------------------------------------------
 
 
-def _yes(value: Any) -> str:
-    return "yes" if value else "no"
-
-
 def codes_of(s: Scenario) -> tuple[dict[str, Any], ...]:
     """The codes the trainee bills (claim and units scenarios), in the order entered;
     the same code entered twice is one row with its minutes added.
@@ -688,24 +698,11 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     if s.kind == "review":
         record = parse_record(request)
-        for f in FIELDS:
-            value = getattr(record, f.name)
-            if value is None or value == ():
-                continue
-            if f.name == "visit_codes":
-                text = "; ".join(
-                    v.code if v.minutes is None else f"{v.code} {v.minutes} min" for v in value
-                )
-            elif isinstance(value, bool):
-                text = _yes(value)
-            elif isinstance(value, tuple):
-                text = "; ".join(value)
-            elif f.name == "minutes":
-                text = f"{value} min"
-            else:
-                text = str(value)
-            out.append((f.label, text))
-        return tuple(out)
+        return tuple(
+            (f.label, value_text(record, f.name))
+            for f in FIELDS
+            if getattr(record, f.name) not in (None, ())
+        )
     if s.kind == "claim":
         payer = load_payers().require(request.get("payer"))
         out.append(("Payer", f"{payer.name} ({payer.id})"))
@@ -721,7 +718,7 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
         if request.get("care") == "maintenance":
             out.append(("Care", "maintenance"))
         if request.get("modifier_style") == "x":
-            out.append(("Modifier style", "X modifiers (XS / XE)"))
+            out.append(("Modifier style", STYLE_NAMES["x"]))
     if s.kind == "units" or request.get("method"):
         out.append(("Units method", METHOD_NAMES[str(request.get("method") or "cms")]))
     for row in codes_of(s):
@@ -764,7 +761,7 @@ class AttemptLine:
 
     @property
     def display(self) -> str:
-        return "-".join([self.code, *self.modifiers]) + f" × {self.units}"
+        return line_display(self.code, self.modifiers, self.units)
 
     def as_dict(self) -> dict[str, Any]:
         return {**plain(self), "display": self.display}
@@ -1019,10 +1016,6 @@ def _mark(
     )
 
 
-def _units_text(n: int) -> str:
-    return f"{n} unit" if n == 1 else f"{n} units"
-
-
 def _pick_allocation(answer: Answer, got: Mapping[str, AttemptLine]) -> tuple[dict[str, int], bool]:
     """Units per code to grade against: the engine's, or the equally correct tie answer
     the trainee chose (recognized by the units of the timed codes).
@@ -1083,7 +1076,7 @@ def _grade_lines(s: Scenario, answer: Answer, attempt: Any) -> tuple[list[LineMa
                 )
             )
             continue
-        want = "-".join([e.code, *(e.modifiers if graded_modifiers else ())]) + f" × {units}"
+        want = line_display(e.code, e.modifiers if graded_modifiers else (), units)
         if mine is None:
             marks.append(
                 _mark(e.code, "missing", e, None, problems=[f"Bill {want}."],
@@ -1094,7 +1087,7 @@ def _grade_lines(s: Scenario, answer: Answer, attempt: Any) -> tuple[list[LineMa
         notes: list[str] = []
         units_right = mine.units == units
         if not units_right:
-            problems.append(f"Units: {_units_text(units)}, not {mine.units}.")
+            problems.append(f"Units: {plural(units, 'unit')}, not {mine.units}.")
         modifiers_right = True
         if graded_modifiers:
             modifiers_right, mod_problems, notes = _modifier_marks(

@@ -34,6 +34,7 @@ METHOD_NAMES = {"cms": "CMS total time (8-minute rule)", "per-code": "per code (
 UNIT_MINUTES = 15
 MINIMUM_MINUTES = 8  # the mid-point of 15 minutes is passed at 8
 DAY_MINUTES = 1440  # a pool cannot hold more minutes than a day has
+MAX_UNITS = DAY_MINUTES // UNIT_MINUTES  # so a day holds at most 96 units
 LONG_DAY_MINUTES = 480  # > 8 hours of treatment in one day is implausible: warn
 # Our threshold for "well under 15 minutes per unit" (CMS names none). Under the CMS
 # method two or more units always average at least 11.5 min, so this fires mainly for
@@ -271,12 +272,13 @@ def parse_entries(raw: object) -> tuple[Entry, ...]:
 # --- the engine --------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """A count with its noun: ``1 unit``, ``3 units``, ``2 therapies or modalities``.
 
-
-def _units(n: int) -> str:
-    return _plural(n, "unit")
+    >>> plural(1, "unit"), plural(3, "unit"), plural(0, "therapy", "therapies")
+    ('1 unit', '3 units', '0 therapies')
+    """
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 @dataclass(frozen=True)
@@ -382,7 +384,7 @@ def compute_units(
             low, high = chart_row(units[t.code])
             steps.append(
                 f"{t.code}: {t.minutes} min is in the {low}–{high} min row → "
-                f"{_units(units[t.code])}."
+                f"{plural(units[t.code], 'unit')}."
             )
 
     for t in timed:
@@ -413,7 +415,7 @@ def compute_units(
                     "capped_by_total",
                     f"{t.code}: {t.minutes} min gets 0 units although it ran 8 minutes or "
                     f"more, because the total ({total} min) allows only "
-                    f"{_units(chart_units(total))} and other codes had more minutes left "
+                    f"{plural(chart_units(total), 'unit')} and other codes had more minutes left "
                     "over (CMS Example 4). Do not bill it.",
                 )
             )
@@ -435,9 +437,9 @@ def compute_units(
         warnings.append(
             Notice(
                 "low_average",
-                f"{total} min for {_units(timed_units)} is {total / timed_units:.1f} min per "
-                "unit. CMS: a provider whose units consistently average well under 15 "
-                "minutes should be highlighted for review.",
+                f"{total} min for {plural(timed_units, 'unit')} is "
+                f"{total / timed_units:.1f} min per unit. CMS: a provider whose units "
+                "consistently average well under 15 minutes should be highlighted for review.",
             )
         )
 
@@ -499,18 +501,18 @@ def _allocate_cms(
     owed = chart_units(total)
     low, high = chart_row(owed)
     steps.append(
-        f"CMS chart: {total} min is in the {low}–{high} min row → {_units(owed)} in total."
+        f"CMS chart: {total} min is in the {low}–{high} min row → {plural(owed, 'unit')} in total."
     )
     for t in timed:
         units[t.code] = t.minutes // UNIT_MINUTES
     full = sum(units.values())
     if len(timed) > 1:
         parts = "; ".join(
-            f"{t.code} {t.minutes} min = {_plural(t.minutes // UNIT_MINUTES, 'full unit')} + "
+            f"{t.code} {t.minutes} min = {plural(t.minutes // UNIT_MINUTES, 'full unit')} + "
             f"{t.minutes % UNIT_MINUTES} min left"
             for t in timed
         )
-        steps.append(f"Full 15-minute units first: {parts}. That is {_units(full)}.")
+        steps.append(f"Full 15-minute units first: {parts}. That is {plural(full, 'unit')}.")
     remaining = owed - full
     if remaining == 0:
         if len(timed) > 1:
@@ -522,13 +524,13 @@ def _allocate_cms(
         units[t.code] += 1
     if len(timed) == 1:
         steps.append(
-            f"{timed[0].code}: {_plural(full, 'full unit')} + {timed[0].minutes % UNIT_MINUTES} "
+            f"{timed[0].code}: {plural(full, 'full unit')} + {timed[0].minutes % UNIT_MINUTES} "
             f"min left, which earns 1 more unit ({MINIMUM_MINUTES} min or more)."
         )
         return None
     given = ", ".join(f"{t.code} ({t.minutes % UNIT_MINUTES} min left)" for t in winners)
     steps.append(
-        f"{_units(remaining)} left to give: "
+        f"{plural(remaining, 'unit')} left to give: "
         f"{'it goes' if remaining == 1 else 'they go, one each,'} to the "
         f"{'code' if remaining == 1 else 'codes'} with the most minutes left over: {given}."
     )
@@ -561,9 +563,9 @@ def _describe_tie(
     names = ", ".join(t.code for t in group)
     picked = ", ".join(t.code for t in chosen)
     message = (
-        f"Tie: {names} each have {edge} min left over, for {_units(len(chosen))}. CMS lets "
-        f"you bill either code; the calculator chose {picked} (more total minutes first, "
-        "then the order entered). Any of the listed alternatives is equally correct."
+        f"Tie: {names} each have {edge} min left over, for {plural(len(chosen), 'unit')}. "
+        f"CMS lets you bill either code; the calculator chose {picked} (more total minutes "
+        "first, then the order entered). Any of the listed alternatives is equally correct."
     )
     return Tie(
         leftover_minutes=edge,
