@@ -36,8 +36,8 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -349,18 +349,7 @@ class Record:
 
     def as_dict(self) -> dict[str, Any]:
         """The record as understood: trimmed, normalized, fields not entered left out."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None or value == ():
-                continue
-            if f.name == "visit_codes":
-                out[f.name] = [{"code": v.code, "minutes": v.minutes} for v in value]
-            elif isinstance(value, tuple):
-                out[f.name] = list(value)
-            else:
-                out[f.name] = value
-        return out
+        return {name: value for name, value in plain(self).items() if value not in (None, [])}
 
 
 def _clean_text(name: str, value: Any) -> str | None:
@@ -635,13 +624,17 @@ class ItemResult:
         return {**self.item.as_dict(), "status": self.status, "detail": self.detail}
 
 
+def _counts(results: Iterable[ItemResult]) -> dict[str, int]:
+    statuses = [r.status for r in results]
+    return {s: statuses.count(s) for s in STATUSES}
+
+
 @dataclass(frozen=True)
 class Review:
     record: Record
     groups: tuple[Group, ...]
     items: tuple[ItemResult, ...]
     therapies: tuple[str, ...]
-    timed_minutes: int | None
     treatment_minutes: int | None
     units: UnitsResult | None
     summary: str
@@ -655,13 +648,23 @@ class Review:
         """Nothing missing and nothing to look at again."""
         return not any(r.status in ("missing", "warning") for r in self.items)
 
+    @property
+    def timed_minutes(self) -> int | None:
+        """Total minutes of the visit's timed codes (None until each has its minutes)."""
+        return self.units.total_minutes if self.units else None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many items have each status."""
+        return _counts(self.items)
+
     def status_of(self, item_id: str) -> str:
         return next(r.status for r in self.items if r.item.id == item_id)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,
-            "counts": {s: sum(r.status == s for r in self.items) for s in STATUSES},
+            "counts": self.counts,
             "groups": [g.as_dict() for g in self.groups],
             "items": [r.as_dict() for r in self.items],
             "visit": {
@@ -886,7 +889,7 @@ def review(record: Record, checklists: Checklists | None = None) -> Review:
             "type, rationale, area, setting and frequency, and time in the record."
         )
 
-    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    counts = _counts(results)
     steps = [
         f"Checked {len(results)} items: "
         + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
@@ -906,7 +909,6 @@ def review(record: Record, checklists: Checklists | None = None) -> Review:
         groups=checklists.groups,
         items=tuple(results),
         therapies=visit.therapies,
-        timed_minutes=visit.units.total_minutes if visit.units else None,
         treatment_minutes=visit.treatment_minutes,
         units=visit.units,
         summary=summary_text(record),
