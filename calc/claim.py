@@ -367,8 +367,8 @@ def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
 
 
 def _plain_steps(units: UnitsResult) -> list[str]:
-    # The units engine ends with its own "Bill: …" line; the claim ends with its own.
-    return [s for s in units.steps if not s.startswith(("Bill: ", "Nothing to bill"))]
+    # The units engine's last step says what to bill; the claim ends with its own.
+    return list(units.steps[:-1])
 
 
 def build_claim(

@@ -16,6 +16,9 @@ from typing import Any, NoReturn
 
 from calc import api, documentation, training
 from calc.errors import CalcError, shown
+from calc.modifiers import PHASES, PROVIDERS
+from calc.payers import MODIFIER_STYLES
+from calc.units import METHODS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,7 +198,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
 
     p = sub.add_parser("units", help="minutes → 15-minute units")
     p.add_argument("lines", nargs="+", metavar="CODE=MINUTES", help="e.g. 97112=24 97110=23")
-    p.add_argument("--method", choices=["cms", "per-code"], default="cms")
+    p.add_argument("--method", choices=METHODS, default="cms")
     p.add_argument("--json", action="store_true", help="print the JSON result")
     renderers["units"] = ("units", _text_units)
 
@@ -221,18 +224,20 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p = sub.add_parser("claim", help="claim lines: units and modifiers for one visit and payer")
     p.add_argument("lines", nargs="+", metavar="CODE[=MINUTES]", help="e.g. 98941 97112=23")
     p.add_argument("--payer", required=True, help="payer id (see: python -m calc payers)")
-    p.add_argument("--provider", choices=["dc", "pt"], default="dc")
-    p.add_argument("--phase", choices=["initial", "ongoing"])
+    p.add_argument("--provider", choices=PROVIDERS, default="dc")
+    p.add_argument("--phase", choices=PHASES)
     p.add_argument(
         "--same-region",
         action="store_true",
         help="the therapy treated the same region as the CMT in the same encounter",
     )
     p.add_argument("--separate-encounter", action="store_true", help="done at a separate encounter")
-    p.add_argument("--style", choices=["59", "x"], help="59 or X modifiers (default: the payer's)")
+    p.add_argument(
+        "--style", choices=MODIFIER_STYLES, help="59 or X modifiers (default: the payer's)"
+    )
     p.add_argument("--abn", action="store_true", help="the patient signed an ABN (Medicare)")
     p.add_argument("--maintenance", action="store_true", help="maintenance care (Medicare CMT)")
-    p.add_argument("--method", choices=["cms", "per-code"], help="only where the payer allows")
+    p.add_argument("--method", choices=METHODS, help="only where the payer allows")
     p.add_argument("--json", action="store_true")
     renderers["claim"] = ("claim", _text_claim)
 
