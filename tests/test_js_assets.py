@@ -62,7 +62,7 @@ def test_worker_allow_list_is_within_the_engines() -> None:
     match = re.search(r"const CALLS = new Set\(\[([^\]]*)\]\)", worker)
     assert match
     calls = set(re.findall(r'"([a-z_-]+)"', match.group(1)))
-    assert {"units", "codes"} <= calls
+    assert {"units", "codes", "scenarios", "grade"} <= calls
     assert calls <= set(api.CALLS)
 
 

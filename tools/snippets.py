@@ -54,6 +54,7 @@ from calc.modifiers import (  # noqa: E402
 )
 from calc.ncci import load_ncci_pairs  # noqa: E402
 from calc.payers import Payer, load_payers  # noqa: E402
+from calc.training import load_scenarios, render_key  # noqa: E402
 from calc.units import (  # noqa: E402
     METHOD_NAMES,
     SOURCES,
@@ -1045,6 +1046,51 @@ def card_modifiers() -> str:
     )
 
 
+# --- training (calc.training) -------------------------------------------------------------
+
+#: What the trainee answers, per kind of scenario (presentation only).
+TRAINING_KINDS = {
+    "units": "Units per code",
+    "claim": "Bill the visit: units and modifiers",
+    "review": "Documentation review: what is missing",
+}
+#: training.md and training-key.md are side by side in docs/.
+PRACTISE_LINK = "training.md?scenario={id}"
+
+
+def training_scenarios() -> str:
+    """The training page's list of scenarios: a link to practise each one, what the
+    trainee answers and the rules it exercises (never the answer)."""
+    data = load_scenarios()
+    tags = {t.id: t.title for t in data.tags}
+    rows = [
+        [
+            f"[{cell(s.title)}]({PRACTISE_LINK.format(id=s.id)})",
+            TRAINING_KINDS[s.kind],
+            "; ".join(cell(tags[t]) for t in s.tags),
+        ]
+        for s in data.scenarios
+    ]
+    return "\n".join(
+        [
+            header("calc/data/scenarios.toml"),
+            "",
+            table(["Scenario", "You answer", "Rules it exercises"], rows),
+            "",
+        ]
+    )
+
+
+def training_key() -> str:
+    """The trainer's key (calc.training.render_key), one section per scenario so that
+    print keeps a scenario on one page where it fits (site.css)."""
+    parts = [header("calc/training.py (render_key) on calc/data/scenarios.toml"), ""]
+    for s in load_scenarios().scenarios:
+        key = render_key([s.id], link=PRACTISE_LINK).strip()
+        parts += ['<section class="training-key-scenario" markdown>', "", key, "", "</section>", ""]
+    return "\n".join(parts)
+
+
 # --- writing ---------------------------------------------------------------------------
 
 SNIPPETS: dict[str, Callable[[], str]] = {
@@ -1072,6 +1118,8 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "linking-pages.md": linking_pages,
     "linking-anchors.md": linking_anchors,
     "linking-calculators.md": linking_calculators,
+    "training-scenarios.md": training_scenarios,
+    "training-key.md": training_key,
 }
 
 

@@ -11,6 +11,7 @@ const WIDGETS = {
   units: () => import("./calculators/units.mjs"),
   claim: () => import("./calculators/claim.mjs"),
   documentation: () => import("./calculators/documentation.mjs"),
+  training: () => import("./calculators/training.mjs"),
 };
 
 function mount(el, params) {
@@ -42,13 +43,55 @@ function mount(el, params) {
 // one, changes only the query. Then the widgets are mounted again with the new inputs.
 let shown = { path: null, search: null };
 
-function mountAll(remount = false) {
+// Material makes the page's links absolute when it loads the page, so its links to
+// sections of this page (table of contents, ¶, "skip to content") carry the query the
+// page was opened with. Once the query changes in place, point them at the new one, or
+// following one would bring the old inputs back.
+function retargetSectionLinks() {
+  const here = window.location;
+  for (const link of document.querySelectorAll("a[href*='#']")) {
+    const url = new URL(link.href, here.href);
+    if (url.origin === here.origin && url.pathname === here.pathname && url.search !== here.search) {
+      url.search = here.search;
+      link.href = url.href;
+    }
+  }
+}
+
+function addressShown() {
   shown = { path: window.location.pathname, search: window.location.search };
+  retargetSectionLinks();
+}
+
+// A widget that keeps its own state in the address (history.replaceState: the training
+// page's ?scenario=) says so with this event: that address is not a link to other inputs.
+document.addEventListener("calc:address", addressShown);
+
+// The widgets mounted for `shown`. Material fetches the page again on the first link
+// followed within it (a table of contents entry, say) and swaps the content in: then
+// the widgets on screen go back in, with what was typed and answered, instead of new ones.
+let widgets = [];
+
+function restore(found) {
+  const fits =
+    found.length > 0 &&
+    found.length === widgets.length &&
+    found.every((el, i) => el !== widgets[i] && !widgets[i].isConnected && !el.dataset.calcMounted && el.dataset.calc === widgets[i].dataset.calc);
+  if (fits) found.forEach((el, i) => el.replaceWith(widgets[i]));
+  return fits;
+}
+
+function mountAll(remount = false) {
+  const samePage = shown.path === window.location.pathname && shown.search === window.location.search;
+  addressShown();
+  const found = [...document.querySelectorAll(".calc-widget[data-calc]")];
+  if (!remount && samePage && restore(found)) return;
   const params = new URLSearchParams(window.location.search);
-  for (const el of document.querySelectorAll(".calc-widget[data-calc]")) {
+  for (const el of found) {
     if (remount) delete el.dataset.calcMounted;
     mount(el, params);
   }
+  widgets = found;
 }
 
 // Material's instant navigation ignores a link to the same page with other inputs (it

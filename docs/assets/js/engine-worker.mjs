@@ -7,7 +7,7 @@
 // Every URL is derived from this file's own URL, so the site works under a sub-path.
 
 // The calls the pages may make (calc.api.CALLS checks again on the Python side).
-const CALLS = new Set(["units", "codes", "claim", "payers", "checklist", "review", "scenarios"]);
+const CALLS = new Set(["units", "codes", "claim", "payers", "checklist", "review", "scenarios", "grade"]);
 const started = performance.now();
 
 function progress(stage, message) {
