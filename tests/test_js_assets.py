@@ -72,3 +72,42 @@ def test_pyodide_is_pinned_exactly() -> None:
     assert package["dependencies"]["pyodide"] == PYODIDE  # no ^ or ~
     assert lock["packages"]["node_modules/pyodide"]["version"] == PYODIDE
     assert lock["packages"]["node_modules/pyodide"]["integrity"].startswith("sha512-")
+
+
+# --- Material's inline scripts, moved to files for the Content-Security-Policy ---------------
+
+THEME = JS / "theme"
+#: sha256 of the Material 9.8 partials that overrides/partials/javascripts/ replaces with
+#: the scripts in docs/assets/js/theme/ (same code, out of the page). A Material upgrade
+#: that changes one fails here: compare the new inline code with the file and update both.
+MATERIAL_PARTIALS = {
+    "base.html": "d6113712bc4deb30b4bd810ee0dfc28b6f04d2f88cc0016c0f1766eac7b762b6",
+    "palette.html": "8790389765ea6036effddba548b15093bb05bdc75624eaeaf8b13f3c24be4ab5",
+    "content.html": "3722e156f0f6339de39fbbfc178b6e401d1a4fb890f189ac5b80c2504bda7dcf",
+}
+
+
+def test_moved_material_scripts_match_the_installed_theme() -> None:
+    import hashlib
+
+    import material
+
+    partials = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
+    for name, digest in MATERIAL_PARTIALS.items():
+        assert hashlib.sha256((partials / name).read_bytes()).hexdigest() == digest, (
+            f"Material's partials/javascripts/{name} changed: update docs/assets/js/theme/"
+            f"{name.replace('.html', '.js')} and overrides/partials/javascripts/{name}"
+        )
+        assert (ROOT / "overrides" / "partials" / "javascripts" / name).is_file()
+        assert (THEME / name.replace(".html", ".js")).is_file()
+
+
+@pytest.mark.parametrize("path", sorted(THEME.glob("*.js")), ids=lambda p: p.name)
+def test_theme_script_parses_and_evaluates_nothing(path: Path) -> None:
+    node = shutil.which("node")
+    assert node, "Node.js is needed (apt-get install nodejs)"
+    done = subprocess.run([node, "--check", str(path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    code = path.read_text(encoding="utf-8")
+    found = [name for name, pattern in FORBIDDEN.items() if re.search(pattern, code)]
+    assert not found, f"{path.name}: {found}"

@@ -4,6 +4,7 @@ hundred random visits. Also checks what tools/build_assets.py puts into a site."
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -44,13 +45,22 @@ def runtime(built_site: Path) -> Path:
     return built_site / "assets" / "pyodide" / version
 
 
-def run_in_pyodide(runtime: Path, cases: list[tuple[str, Any]], tmp: Path) -> dict[str, Any]:
+@pytest.fixture(scope="session")
+def engine(built_site: Path) -> Path:
+    """The content-hashed folder with the calc wheel and the lock file registering it."""
+    (folder,) = (built_site / "assets" / "pyodide" / "engine").iterdir()
+    return folder
+
+
+def run_in_pyodide(
+    runtime: Path, engine: Path, cases: list[tuple[str, Any]], tmp: Path
+) -> dict[str, Any]:
     node = shutil.which("node")
     assert node, "Node.js is needed for this test (apt-get install nodejs)"
     cases_file = tmp / "cases.json"
     cases_file.write_text(json.dumps(cases), encoding="utf-8")
     done = subprocess.run(
-        [node, str(RUNNER), str(runtime), str(cases_file)],
+        [node, str(RUNNER), str(runtime), str(engine), str(cases_file)],
         capture_output=True,
         text=True,
         check=False,
@@ -84,31 +94,53 @@ def random_visits(n: int, seed: int = 97112) -> list[tuple[str, Any]]:
     return cases
 
 
-def test_runtime_folder_holds_only_what_the_browser_needs(runtime: Path) -> None:
+RUNTIME_FILES = {
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+}
+
+
+def test_runtime_folder_holds_only_what_the_browser_needs(runtime: Path, engine: Path) -> None:
+    """The npm package's files byte for byte (a server may cache them for ever), and
+    beside them compressed copies where those are worth it (zips are not)."""
     names = {p.name for p in runtime.iterdir()}
+    assert {n for n in names if not n.endswith((".gz", ".br"))} == RUNTIME_FILES
+    npm = ROOT / "node_modules" / "pyodide"
+    for name in RUNTIME_FILES:
+        assert (runtime / name).read_bytes() == (npm / name).read_bytes(), name
+    assert {"pyodide.asm.wasm.gz", "pyodide.asm.mjs.gz", "pyodide-lock.json.gz"} <= names
+    assert "python_stdlib.zip.gz" not in names
+    for name in names - RUNTIME_FILES:
+        original = (runtime / name).with_suffix("").read_bytes()
+        packed = (runtime / name).read_bytes()
+        if name.endswith(".gz"):
+            assert gzip.decompress(packed) == original, name
+        assert len(packed) <= 0.9 * len(original), name
+
+
+def test_engine_folder_is_named_by_its_content(engine: Path) -> None:
+    names = {p.name for p in engine.iterdir()}
     wheel = next(n for n in names if n.endswith(".whl"))
-    assert names == {
-        "pyodide.mjs",
-        "pyodide.asm.mjs",
-        "pyodide.asm.wasm",
-        "python_stdlib.zip",
-        "pyodide-lock.json",
-        wheel,
-    }
-    entry = json.loads((runtime / "pyodide-lock.json").read_text())["packages"]["calc"]
+    assert {n for n in names if not n.endswith((".gz", ".br"))} == {"pyodide-lock.json", wheel}
+    lock = (engine / "pyodide-lock.json").read_bytes()
+    assert engine.name == hashlib.sha256(lock).hexdigest()[:16]
+    entry = json.loads(lock)["packages"]["calc"]
     assert entry["file_name"] == wheel
-    assert entry["sha256"] == hashlib.sha256((runtime / wheel).read_bytes()).hexdigest()
+    assert entry["sha256"] == hashlib.sha256((engine / wheel).read_bytes()).hexdigest()
     assert entry["imports"] == ["calc"]
-    with zipfile.ZipFile(runtime / wheel) as zf:
+    with zipfile.ZipFile(engine / wheel) as zf:
         files = zf.namelist()
     assert "calc/api.py" in files
     assert "calc/data/codes.toml" in files
     assert not [f for f in files if f.endswith(".pyc")]  # host bytecode: Pyodide rejects it
-    module = (runtime.parent / "runtime.mjs").read_text()
-    assert f'"./{runtime.name}/"' in module
+    module = (engine.parent.parent / "runtime.mjs").read_text()
+    assert f'"./engine/{engine.name}/pyodide-lock.json"' in module
 
 
-def test_wheel_is_reproducible_and_cached(tmp_path: Path, runtime: Path) -> None:
+def test_wheel_is_reproducible_and_cached(tmp_path: Path, engine: Path) -> None:
     """Same sources → same bytes (fixed SOURCE_DATE_EPOCH), and a rebuild reuses the cache."""
     sys.path.insert(0, str(BUILD.parent))
     try:
@@ -116,12 +148,14 @@ def test_wheel_is_reproducible_and_cached(tmp_path: Path, runtime: Path) -> None
     finally:
         sys.path.remove(str(BUILD.parent))
     wheel, _ = build_assets.cached_engine(ROOT, cache=tmp_path / "cache")
-    assert wheel.read_bytes() == (runtime / wheel.name).read_bytes()
+    assert wheel.read_bytes() == (engine / wheel.name).read_bytes()
     again, _ = build_assets.cached_engine(ROOT, cache=tmp_path / "cache")
     assert again == wheel
 
 
-def test_golden_cases_and_random_visits_match_cpython(runtime: Path, tmp_path: Path) -> None:
+def test_golden_cases_and_random_visits_match_cpython(
+    runtime: Path, engine: Path, tmp_path: Path
+) -> None:
     cases: list[tuple[str, Any]] = []
     for case in golden("units_cms.json")["cases"]:
         lines = ",".join(f"{code}:{minutes}" for code, minutes in case["lines"])
@@ -131,7 +165,7 @@ def test_golden_cases_and_random_visits_match_cpython(runtime: Path, tmp_path: P
     cases += [("eval", {}), ("units", {"lines": "<img src=x onerror=alert(1)>:5"})]
     cases += random_visits(300)
 
-    out = run_in_pyodide(runtime, cases, tmp_path)
+    out = run_in_pyodide(runtime, engine, cases, tmp_path)
 
     assert out["python"].startswith("3.14.")
     assert "calc" in out["loaded"]

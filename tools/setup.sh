@@ -3,7 +3,8 @@
 #   tools/setup.sh [--browser]
 # - finds a working Python >= 3.12 and creates .venv with the project installed
 # - installs the pinned Pyodide runtime with `npm ci` (package-lock.json)
-# - with --browser: installs Debian's Chromium when /usr/bin/chromium is missing
+# - with --browser: installs Debian's Chromium when /usr/bin/chromium is missing, and
+#   nginx with its brotli_static module (the deploy/nginx.conf test) when missing
 # Re-running is cheap: each step is skipped when its inputs have not changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,10 +65,18 @@ if [ -f package-lock.json ]; then
     fi
 fi
 
-# --- Chromium for the browser tests -----------------------------------------------
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian's chromium (browser tests)"
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+# --- Chromium and nginx for the browser tests ----------------------------------------
+if [ "${1:-}" = "--browser" ]; then
+    debs=()
+    [ -x /usr/bin/chromium ] || debs+=(chromium)
+    [ -x /usr/sbin/nginx ] || debs+=(nginx)
+    [ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] \
+        || debs+=(libnginx-mod-http-brotli-static)
+    if [ ${#debs[@]} -gt 0 ]; then
+        say "installing Debian's ${debs[*]} (browser tests)"
+        sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        # (the tests start their own nginx on loopback; the system service may stay off)
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${debs[@]}" >/dev/null
+    fi
 fi

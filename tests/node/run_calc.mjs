@@ -1,25 +1,32 @@
 // Run calc.api in Pyodide under Node (no browser), the way the site's worker does:
-//   node tests/node/run_calc.mjs RUNTIME_DIR CASES.json
-// RUNTIME_DIR is a built site's assets/pyodide/<version>/ folder (tools/build_assets.py):
-// the same runtime files, the same wheel and the same lock file the browser loads.
+//   node tests/node/run_calc.mjs RUNTIME_DIR ENGINE_DIR CASES.json
+// RUNTIME_DIR is a built site's assets/pyodide/<version>/ folder and ENGINE_DIR its
+// assets/pyodide/engine/<hash>/ folder (tools/build_assets.py): the same runtime files,
+// the same wheel and the same lock file the browser loads.
 // CASES.json holds [[call, request], ...]; prints one JSON object on stdout:
 // {"python": "3.14.x", "loaded": {...}, "results": ["<call_json text>", ...]}.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-const [runtimeDir, casesFile] = process.argv.slice(2);
-if (!runtimeDir || !casesFile) {
-  console.error("usage: node run_calc.mjs RUNTIME_DIR CASES.json");
+const [runtimeDir, engineDir, casesFile] = process.argv.slice(2);
+if (!runtimeDir || !engineDir || !casesFile) {
+  console.error("usage: node run_calc.mjs RUNTIME_DIR ENGINE_DIR CASES.json");
   process.exit(2);
 }
 const indexURL = path.resolve(runtimeDir) + path.sep;
+const engineURL = path.resolve(engineDir) + path.sep;
 const { loadPyodide } = await import(path.join(indexURL, "pyodide.mjs"));
 const cases = JSON.parse(await readFile(casesFile, "utf8"));
 
-const pyodide = await loadPyodide({ indexURL, packageCacheDir: indexURL, stdout: () => {} });
+const pyodide = await loadPyodide({
+  indexURL,
+  lockFileURL: engineURL + "pyodide-lock.json",
+  packageCacheDir: engineURL,
+  stdout: () => {},
+});
 await pyodide.loadPackage("calc", { messageCallback: () => {}, errorCallback: (m) => console.error(m) });
 if (!("calc" in pyodide.loadedPackages)) {
-  console.error("calc was not loaded from", indexURL);
+  console.error("calc was not loaded from", engineURL);
   process.exit(1);
 }
 const api = pyodide.pyimport("calc.api");
