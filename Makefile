@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make serve   set up, build the browser assets and serve the site on http://127.0.0.1:8000/
 #   make test    set up (Chromium included) and run every check CI runs
+#   make bench   the engine in CPython, then the calculators in Chromium against bare Pyodide
 .PHONY: serve test setup lint bench
 
 PY := .venv/bin/python
@@ -21,5 +22,7 @@ test:
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
-bench: setup
+bench:
+	tools/setup.sh --browser
 	$(PY) bench/units_bench.py
+	$(PY) bench/browser_bench.py

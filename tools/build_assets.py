@@ -8,8 +8,9 @@ writes, under ``OUT_DIR/assets/pyodide/``:
   ``pyodide`` (``npm ci``), byte for byte: a web server may cache them for ever;
 - ``engine/<hash>/``: the ``calc`` wheel and a copy of the runtime's
   ``pyodide-lock.json`` with the wheel registered (name, sha256) by ``pyodide lockfile
-  add-wheels`` from ``pyodide-build``, so the worker loads it with
-  ``pyodide.loadPackage("calc")``, integrity-checked. ``<hash>`` is a hash of that lock
+  add-wheels`` from ``pyodide-build``: the worker fetches the wheel checked against that
+  sha256 and imports from it as it is (``pyodide.loadPackage("calc")`` loads it too, as
+  the Node test does, but unpacks it first: slower). ``<hash>`` is a hash of that lock
   file (which holds the wheel's sha256): a changed engine gets a new address, so these
   files too may be cached for ever (deploy/nginx.conf);
 - ``runtime.mjs``: a tiny generated module telling the worker which folders to load

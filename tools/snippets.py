@@ -138,6 +138,20 @@ def badge(confidence: str) -> str:
     return f'<span class="badge badge-{cell(confidence)}" title="{title}">{cell(confidence)}</span>'
 
 
+def wide_table(label: str) -> str:
+    """The opening of a wide table's box: it scrolls sideways on a narrow screen, so it
+    takes keyboard focus (arrow keys scroll it) and has a name (WCAG 2.1.1; axe-core's
+    scrollable-region-focusable).
+
+    >>> wide_table("Timed codes")
+    '<div class="wide-table" markdown tabindex="0" role="region" aria-label="Timed codes">'
+    """
+    return (
+        f'<div class="wide-table" markdown tabindex="0" role="region" '
+        f'aria-label="{html.escape(label)}">'
+    )
+
+
 def admonition(kind: str, title: str, body: str) -> str:
     """A Material admonition (``!!! kind "title"``) with an indented body."""
     indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
@@ -401,7 +415,7 @@ def code_table(kind: str) -> str:
         [
             header("calc/data/codes.toml"),
             "",
-            '<div class="wide-table" markdown>',
+            wide_table(f"{kind.capitalize()} codes".replace("-", " ")),
             "",
             table(CODE_HEADERS, _code_rows(codes)),
             "",
@@ -829,7 +843,7 @@ def help_sheet_rules() -> str:
         [
             header("calc/data/modifier_rules.toml"),
             "",
-            '<div class="wide-table" markdown>',
+            wide_table("Modifier rules"),
             "",
             table(RULE_HEADERS, rows),
             "",
@@ -856,7 +870,7 @@ def help_sheet_notes() -> str:
         [
             header("calc/data/modifier_rules.toml"),
             "",
-            '<div class="wide-table" markdown>',
+            wide_table("Other rules"),
             "",
             table(["Rule", "What it says", "Confidence", "Source"], rows),
             "",
@@ -901,7 +915,7 @@ def help_sheet_pairs() -> str:
             "",
             admonition("warning", "Not checked against the CMS file", cell(data.caveat)),
             "",
-            '<div class="wide-table" markdown>',
+            wide_table("NCCI pairs"),
             "",
             table(
                 ["Column 1", "Column 2", "Indicator", "Modifier", "Confidence", "Source", "Notes"],
@@ -915,7 +929,7 @@ def help_sheet_pairs() -> str:
             "These are not edits: no modifier follows from them. They are listed so that no "
             "one mistakes a missing row for a confirmed one.",
             "",
-            '<div class="wide-table" markdown>',
+            wide_table("Pairs looked for and not found"),
             "",
             table(["Codes", "Against", "Confidence", "Source", "Notes"], none_found),
             "",

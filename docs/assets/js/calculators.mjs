@@ -14,6 +14,20 @@ const WIDGETS = {
   training: () => import("./calculators/training.mjs"),
 };
 
+// Once the engine is ready, the other calculators' code (a few kB) is loaded in an idle
+// moment, so that the next calculator page in this tab needs no download at all.
+let othersLoaded = false;
+function loadOtherWidgets() {
+  if (othersLoaded) return;
+  othersLoaded = true;
+  const unsubscribe = engine.subscribe((status) => {
+    if (status.state !== "ready") return;
+    queueMicrotask(() => unsubscribe());
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+    idle(() => Object.values(WIDGETS).forEach((load) => load().catch(() => {})));
+  });
+}
+
 function mount(el, params) {
   if (el.dataset.calcMounted) return;
   el.dataset.calcMounted = "loading";
@@ -28,6 +42,7 @@ function mount(el, params) {
     .then((widget) => {
       widget.mount(el, engine, params);
       el.dataset.calcMounted = "ready";
+      loadOtherWidgets();
     })
     .catch((err) => {
       console.error("[calc] widget failed", err);

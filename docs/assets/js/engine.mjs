@@ -68,11 +68,13 @@ function onMessage(event) {
 /** Start the worker (once per tab); later calls do nothing. */
 export function start() {
   if (worker || status.state === "failed") return;
-  timings.start = performance.now();
-  performance.mark("calc-engine-start");
+  // a calculator page's head may have started the worker already (engine-boot.js)
+  const boot = window.calcEngineBoot ? window.calcEngineBoot.take() : null;
+  timings.start = boot ? window.calcEngineBoot.started : performance.now();
+  performance.mark("calc-engine-start", { startTime: timings.start });
   setStatus({ state: "loading", stage: "starting", step: STAGES.starting, message: "Starting the calculator engine…" });
   try {
-    worker = new Worker(WORKER_URL, { type: "module", name: "calc-engine" });
+    worker = boot ? boot.worker : new Worker(WORKER_URL, { type: "module", name: "calc-engine" });
   } catch (err) {
     failed(`this browser cannot start it (${(err && err.message) || err})`);
     return;
@@ -81,13 +83,18 @@ export function start() {
   setTimeout(() => {
     if (status.state === "loading") failed("it did not start within 3 minutes; the network may be slow or blocking it");
   }, GIVE_UP_MS);
-  worker.addEventListener("message", onMessage);
   // a worker script that fails to load or parse fires "error" and never answers
-  worker.addEventListener("error", (event) => {
+  const onError = (event) => {
     event.preventDefault();
     failed(event.message || "the engine script failed to load");
-  });
-  worker.addEventListener("messageerror", () => failed("a message could not be read"));
+  };
+  const onMessageError = () => failed("a message could not be read");
+  worker.addEventListener("message", onMessage);
+  worker.addEventListener("error", onError);
+  worker.addEventListener("messageerror", onMessageError);
+  for (const event of boot ? boot.early : []) {
+    ({ message: onMessage, error: onError, messageerror: onMessageError })[event.type](event);
+  }
 }
 
 /** The current status: {state: idle|loading|ready|failed, stage, step, steps, message}. */

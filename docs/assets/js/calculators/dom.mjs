@@ -187,18 +187,29 @@ export function sourcedNotice(kind, title, item) {
 }
 
 /**
- * The element that shows the engine's answers to one call: {element, show(request)}.
+ * The element that shows the engine's answers to one call: {element, show(request, preview)}.
  * Only the newest question's answer is shown; the answer's JSON goes into data-result
- * (for tests and scripts) and data-state says empty, pending, ok or error.
+ * (for tests and scripts) and data-state says empty, pending, ok or error. `preview`, a
+ * promise of nodes (or of null), is shown while the engine has not answered yet
+ * (data-preview="shown"); the engine's answer replaces it.
  */
 export function resultArea(engine, callName, render) {
   const element = h("div", { class: "calc-result", "aria-live": "polite", dataset: { state: "empty" } });
   let asked = 0;
-  async function show(request) {
+  async function show(request, preview = null) {
     const ticket = ++asked;
     element.dataset.state = "pending";
+    delete element.dataset.preview;
+    if (preview) {
+      Promise.resolve(preview).then((nodes) => {
+        if (!nodes || ticket !== asked || element.dataset.state !== "pending") return;
+        element.dataset.preview = "shown";
+        element.replaceChildren(...nodes);
+      });
+    }
     const answer = await engine.call(callName, request);
     if (ticket !== asked) return; // a newer question is on its way
+    delete element.dataset.preview;
     element.setAttribute("data-result", JSON.stringify(answer));
     element.dataset.state = answer.error ? "error" : "ok";
     element.replaceChildren(...render(answer));

@@ -5,6 +5,31 @@
 
 import { copyButton, engineStatus, h, nextId, notice, resultArea, textList } from "./dom.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
+import "./preview.mjs"; // globalThis.calcUnitsPreview (also the page's head script)
+
+const { lookUp, previewRequest, render: renderPreview } = globalThis.calcUnitsPreview;
+// The preview table (tools/units_preview.py): in the page that was opened, as data in
+// its head; after instant navigation from another page, fetched once for this tab.
+const PREVIEW_URL = new URL("../../calc/units-preview.json", import.meta.url);
+let previewTable = null; // this module outlives instant navigation
+let previewLoaded; // the table once it is here (null: none), so a preview needs no wait
+
+function loadPreviewTable() {
+  if (!previewTable) {
+    const data = document.getElementById("calc-units-preview");
+    let inPage;
+    try {
+      inPage = data ? JSON.parse(data.textContent) : undefined;
+    } catch {
+      inPage = undefined;
+    }
+    previewTable = (inPage ? Promise.resolve(inPage) : fetch(PREVIEW_URL).then((r) => (r.ok ? r.json() : null)))
+      .catch(() => null)
+      .then((table) => (previewLoaded = table));
+    if (inPage) previewLoaded = inPage;
+  }
+  return previewTable;
+}
 
 const METHODS = [
   ["cms", "CMS total time (8-minute rule): Medicare and payers that follow CMS"],
@@ -79,11 +104,20 @@ function renderResult(result) {
   return parts;
 }
 
+/** The preview of a single-code link's units, as nodes (null when there is none), or a
+ * promise of them while the table is still on its way. */
+function preview(request) {
+  if (previewLoaded === undefined) return loadPreviewTable().then(() => preview(request));
+  const found = lookUp(previewLoaded, request);
+  return found ? [renderPreview(found)] : null;
+}
+
 export function mount(el, engine, params) {
   const methodName = nextId("calc-method");
   const linkLines = params.get("lines");
   const linkMethod = params.get("method");
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit" });
+  loadPreviewTable();
 
   function method() {
     const checked = form.querySelector(`input[name="${methodName}"]:checked`);
@@ -135,6 +169,8 @@ export function mount(el, engine, params) {
   if (linkLines !== null || linkMethod !== null) {
     const request = { lines: linkLines === null ? "" : linkLines };
     if (linkMethod !== null) request.method = linkMethod;
-    show(request); // the link's own text, parsed by the engine
+    // a single code with its minutes is previewed from the build-time table while Python loads
+    const asked = engine.currentStatus().state === "ready" ? null : previewRequest(linkLines, linkMethod);
+    show(request, asked && preview(asked)); // the link's own text, parsed by the engine
   }
 }
