@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from calc._data import weakest
-from calc.codes import Code, CodeTable, load_codes
+from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.modifiers import (
     CARE,
-    PHASES,
     PROVIDERS,
     Context,
     Decision,

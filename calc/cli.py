@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from calc import api, documentation, training
+from calc.codes import PHASES
 from calc.errors import CalcError, shown
-from calc.modifiers import PHASES, PROVIDERS
+from calc.modifiers import PROVIDERS
 from calc.payers import MODIFIER_STYLES
 from calc.units import METHODS
 

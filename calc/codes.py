@@ -44,6 +44,8 @@ CATEGORIES = (
     "em",
     "unlisted",
 )
+#: Phases of care; HNS's two-therapies-per-visit rule applies in the initial phase.
+PHASES = ("initial", "ongoing")
 #: Categories HNS counts as "therapies or modalities" for its two-per-visit rule.
 THERAPY_CATEGORIES = frozenset(
     {

@@ -52,7 +52,7 @@ from calc._data import (
     want_id,
     want_text,
 )
-from calc.codes import CodeTable, load_codes
+from calc.codes import PHASES, CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.units import (
     MAX_UNITS,
@@ -78,7 +78,6 @@ CHECKS = (
     "therapy-trend",
 )
 PROBLEMS = ("balance", "coordination", "kinesthetic sense", "posture", "proprioception")
-PHASES = ("initial", "ongoing")
 MAX_TEXT = 2000  # characters in one text value: enough for a note, not for a flood
 MAX_LIST = 50  # entries in one list field
 MAX_COUNT = 10_000  # sets or repetitions

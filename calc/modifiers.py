@@ -39,7 +39,7 @@ from calc._data import (
     want_text,
     weakest,
 )
-from calc.codes import CATEGORIES, Code, CodeTable, load_codes
+from calc.codes import CATEGORIES, PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError
 from calc.ncci import NcciData, NcciPair, load_ncci_pairs
 from calc.payers import MODIFIER_STYLES, PAYER_FLAGS, Payer, PayerTable, load_payers
@@ -61,7 +61,6 @@ THERAPY = "therapy"  # a code group: what HNS counts as therapies and modalities
 DISTINCT = "59"  # in the data, "59" stands for 59 or its X equivalent
 X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
 PROVIDERS = ("dc", "pt")
-PHASES = ("initial", "ongoing")
 CARE = ("active", "maintenance")
 WHEN: dict[str, tuple[Any, ...]] = {
     "provider": PROVIDERS,

@@ -42,11 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: import calc from this checkout
     sys.path.insert(0, str(ROOT))
 
+from calc._data import weakest  # noqa: E402
 from calc.claim import Claim, ClaimLine, Visit, build_claim  # noqa: E402
 from calc.codes import Code, load_codes  # noqa: E402
 from calc.documentation import FIELDS, load_checklists  # noqa: E402
 from calc.modifiers import (  # noqa: E402
-    CONFIDENCE_RANK,
     THERAPY,
     ModifierRule,
     fill,
@@ -695,19 +695,15 @@ def _refs(refs: Iterable[str]) -> str:
     return ", ".join(words)
 
 
-def _weakest(levels: Iterable[str]) -> str:
-    return max(levels, key=CONFIDENCE_RANK.__getitem__, default="high")
-
-
 def _line_confidence(claim: Claim, line: ClaimLine) -> str:
     """How sure the claim builder is of one line: its modifiers' rules and the warnings and
     notes about that line (a payer-wide statement is shown with the payer instead)."""
     messages = (*claim.warnings, *claim.notes)
-    return _weakest([line.confidence, *(m.confidence for m in messages if line.code in m.lines)])
+    return weakest([line.confidence, *(m.confidence for m in messages if line.code in m.lines)])
 
 
 def _payer_confidence(payer: Payer) -> str:
-    return _weakest([payer.confidence, *(["verify"] if payer.verify else [])])
+    return weakest([payer.confidence, *(["verify"] if payer.verify else [])])
 
 
 def _marked(text: str, confidence: str) -> str:
