@@ -71,10 +71,14 @@ def review(request: Request) -> dict[str, Any]:
 
 
 def claim(request: Request) -> dict[str, Any]:
-    """``{"payer": "bcbsnc", "lines": "98941,97112:23", "provider": "dc" | "pt",
-    "phase": "initial" | "ongoing", "same_region": bool, "separate_encounter": bool,
-    "modifier_style": "59" | "x", "abn": bool, "care": "active" | "maintenance",
-    "method": "cms" | "per-code"}`` (only payer and lines are required)."""
+    """``{"payer": "bcbsnc", "lines": "98941,97112:23:same-region,97140:10",
+    "provider": "dc" | "pt", "phase": "initial" | "ongoing", "same_region": bool,
+    "separate_encounter": bool, "modifier_style": "59" | "x", "cmt_abn": bool,
+    "voluntary_abn": bool, "abn": bool, "care": "active" | "maintenance",
+    "method": "cms" | "per-code"}`` (only payer and lines are required). A line's own
+    facts (``same-region``, ``separate-encounter``) follow its minutes; the visit-wide
+    ``same_region`` / ``separate_encounter`` say it of every line, and ``abn`` is the
+    shorthand for both ABNs."""
     _only(request, set(CLAIM_FIELDS))
     return build_claim(visit_from_request(request)).as_dict()
 

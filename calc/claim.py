@@ -13,12 +13,14 @@ source and confidence) and the sources of the rules that fired.
 >>> claim.steps[-1]
 'Claim: 98941 × 1; 97112-59-GP × 2.'
 
-A therapy done on the same region as the CMT, in the same encounter, is not billed:
+A therapy done on the same region as the CMT, in the same encounter, is not billed. The
+fact belongs to each therapy line (``same_region=True`` on the visit says it of all):
 
->>> claim = build_claim(Visit(lines=(Entry("98941"), Entry("97112", 23)), payer="bcbsnc",
-...                           same_region=True))
+>>> visit = Visit(lines=(Entry("98941"), Entry("97112", 23, ("same_region",)),
+...                      Entry("97140", 10)), payer="bcbsnc")
+>>> claim = build_claim(visit)
 >>> [line.display for line in claim.lines], [n.code for n in claim.not_billed]
-(['98941 × 1'], ['97112'])
+(['98941 × 1', '97140-59 × 1'], ['97112'])
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from calc.modifiers import (
     Decision,
     Fired,
     Message,
+    NotReportable,
     RuleBook,
     decide,
     load_modifier_rules,
@@ -66,10 +69,15 @@ REQUEST_FIELDS = frozenset(
         "separate_encounter",
         "modifier_style",
         "abn",
+        "cmt_abn",
+        "voluntary_abn",
         "care",
         "method",
     }
 )
+#: Facts about one therapy line (``97112=23:same-region`` on the command line,
+#: ``97112:23:same-region`` in a link, ``{"same_region": true}`` in a JSON line).
+LINE_FACTS = ("same_region", "separate_encounter")
 STYLE_NAMES = {"59": "59", "x": "X modifiers (XS / XE)"}
 
 
@@ -86,11 +94,15 @@ def line_display(code: str, modifiers: Iterable[str], units: int) -> str:
 class Visit:
     """One patient, one date of service, one billing provider.
 
-    ``same_region``: the therapy treated the same body region as the CMT in the same
-    encounter. ``separate_encounter``: it was done at a separate encounter (XE).
-    ``abn``: the patient signed an ABN (Medicare). ``care``: "active" or "maintenance"
-    (Medicare CMT). ``phase`` None means not stated. ``modifier_style`` and ``method``
-    None mean the payer's default.
+    ``same_region``: every therapy line treated the same body region as the CMT in the
+    same encounter; ``separate_encounter``: every therapy line was done at a separate
+    encounter (XE). Both are shorthands: each line may say it of itself instead
+    (``Entry.facts``, see :data:`LINE_FACTS`). ``cmt_abn``: the patient signed the ABN
+    for maintenance CMT (Medicare: GA instead of GZ); ``voluntary_abn``: the patient
+    signed a voluntary ABN for services Medicare excludes (GX beside GY). ``care``:
+    "active" or "maintenance" (Medicare CMT). ``phase`` None means not stated.
+    ``modifier_style`` and ``method`` None mean the payer's default. ``abn_shorthand``:
+    the request said "abn" (both notices), which the answer points out.
     """
 
     lines: tuple[Entry, ...]
@@ -100,9 +112,23 @@ class Visit:
     same_region: bool = False
     separate_encounter: bool = False
     modifier_style: str | None = None
-    abn: bool = False
+    cmt_abn: bool = False
+    voluntary_abn: bool = False
     care: str = "active"
     method: str | None = None
+    abn_shorthand: bool = False
+
+    def facts_of(self, entry: Entry) -> tuple[str, ...]:
+        """The facts of one line: its own, and those the visit says of every line.
+
+        >>> Visit(lines=(), payer="bcbsnc", same_region=True).facts_of(Entry("97112", 23))
+        ('same_region',)
+        """
+        visit_wide = {
+            "same_region": self.same_region,
+            "separate_encounter": self.separate_encounter,
+        }
+        return tuple(f for f in LINE_FACTS if f in entry.facts or visit_wide[f])
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,7 @@ class ClaimLine:
     excluded: bool  # the payer does not cover it: billed only if the patient asks
     confidence: str  # the weakest confidence among the rules that chose the modifiers
     rules: tuple[str, ...]
+    facts: tuple[str, ...] = ()  # LINE_FACTS that hold for the line (its own or the visit's)
 
     @property
     def display(self) -> str:
@@ -134,6 +161,7 @@ class ClaimLine:
             "excluded": self.excluded,
             "confidence": self.confidence,
             "rules": list(self.rules),
+            "facts": list(self.facts),
         }
 
 
@@ -210,7 +238,8 @@ class Claim:
                 "phase": v.phase,
                 "same_region": v.same_region,
                 "separate_encounter": v.separate_encounter,
-                "abn": v.abn,
+                "cmt_abn": v.cmt_abn,
+                "voluntary_abn": v.voluntary_abn,
                 "care": v.care,
             },
             "confidence": self.confidence,
@@ -262,14 +291,20 @@ def _choice(name: str, value: object, allowed: Iterable[str], default: str | Non
 def visit_from_request(request: Mapping[str, Any]) -> Visit:
     """Read a claim request (JSON, or the fields of a link) into a :class:`Visit`.
 
-    >>> visit_from_request({"payer": "bcbsnc", "lines": "98941,97112:23", "same_region": "1"})
-    Visit(lines=(Entry(code='98941', minutes=None), Entry(code='97112', minutes=23)), payer='bcbsnc', provider='dc', phase=None, same_region=True, separate_encounter=False, modifier_style=None, abn=False, care='active', method=None)
+    ``abn`` is the shorthand for both notices (``cmt_abn`` and ``voluntary_abn``).
+
+    >>> visit_from_request({"payer": "bcbsnc", "lines": "98941,97112:23:same-region"}).lines
+    (Entry(code='98941', minutes=None, facts=()), Entry(code='97112', minutes=23, facts=('same_region',)))
+    >>> v = visit_from_request({"payer": "medicare", "lines": "98941", "abn": "1"})
+    >>> v.cmt_abn, v.voluntary_abn, v.abn_shorthand
+    (True, True, True)
     """  # noqa: E501
     payer = request.get("payer")
     if payer is not None and not isinstance(payer, str):
         raise CalcError("unknown_payer", "The payer must be a payer id such as 'bcbsnc'.")
+    both = _flag("abn", request.get("abn"))
     return Visit(
-        lines=parse_entries(request.get("lines")),
+        lines=parse_entries(request.get("lines"), facts=LINE_FACTS),
         payer=str(payer or "").strip().lower(),
         provider=_choice("provider", request.get("provider"), PROVIDERS, "dc") or "dc",
         phase=_choice("phase", request.get("phase"), PHASES, None),
@@ -278,7 +313,9 @@ def visit_from_request(request: Mapping[str, Any]) -> Visit:
         modifier_style=_choice(
             "modifier_style", request.get("modifier_style"), MODIFIER_STYLES, None
         ),
-        abn=_flag("abn", request.get("abn")),
+        cmt_abn=both or _flag("cmt_abn", request.get("cmt_abn")),
+        voluntary_abn=both or _flag("voluntary_abn", request.get("voluntary_abn")),
+        abn_shorthand=both,
         care=_choice("care", request.get("care"), CARE, "active") or "active",
         method=_choice("method", request.get("method"), METHODS, None),
     )
@@ -320,7 +357,27 @@ def _check_visit(visit: Visit, payer: Payer) -> tuple[str, str]:
             "'Same region' means the therapy was done in the same encounter as the CMT, so it "
             "cannot also be a separate encounter. Choose one.",
         )
+    for entry in visit.lines:
+        if len(visit.facts_of(entry)) > 1:
+            raise CalcError(
+                "conflicting_flags",
+                f"{entry.code}: 'same region' means the therapy was done in the same encounter "
+                "as the CMT, so it cannot also be a separate encounter. Choose one for this line.",
+            )
     return method, style
+
+
+def _check_line_facts(visit: Visit, codes: CodeTable) -> None:
+    """A line's own facts are about a therapy line and its relation to the CMT."""
+    for entry in visit.lines:
+        code = codes.require(entry.code)
+        if entry.facts and not code.is_therapy:
+            said = " and ".join(f.replace("_", "-") for f in entry.facts)
+            raise CalcError(
+                "bad_line_fact",
+                f"{code.code}: {said} is said of a therapy line (how it relates to the CMT); "
+                f"{code.code} is not a therapy or modality code. Put it on the therapy line.",
+            )
 
 
 def _ignored_flags(visit: Visit, payer: Payer, entered: Iterable[Code]) -> list[Message]:
@@ -333,7 +390,7 @@ def _ignored_flags(visit: Visit, payer: Payer, entered: Iterable[Code]) -> list[
             f"'Same region' was marked, but no CMT code (98940–98943) is on {here}: it "
             "changes nothing. Check the codes."
         )
-    if visit.abn and not payer.medicare_part_b:
+    if (visit.cmt_abn or visit.voluntary_abn) and not payer.medicare_part_b:
         out.append(
             f"An ABN was marked, but an ABN is a Medicare notice: it changes nothing for "
             f"{payer.name}."
@@ -349,6 +406,20 @@ def _ignored_flags(visit: Visit, payer: Payer, entered: Iterable[Code]) -> list[
         )
     source = "Calculator input check"
     return [Message("flag-ignored", text, source, "high") for text in out]
+
+
+def _kept_facts(
+    visit: Visit, kept: Iterable[Entry], code: Code, codes: CodeTable
+) -> tuple[str, ...]:
+    """The facts of a billed code: one line per code, so its entries must agree."""
+    found = {visit.facts_of(e) for e in kept if codes.require(e.code).code == code.code}
+    if len(found) > 1:
+        raise CalcError(
+            "conflicting_line_facts",
+            f"{code.code} is entered more than once with different facts (one claim line per "
+            "code and date of service). Enter it once, with the facts that apply to it.",
+        )
+    return found.pop() if found else ()
 
 
 def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
@@ -394,18 +465,21 @@ def build_claim(
     method, style = _check_visit(visit, payer)
     if not visit.lines:
         raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
+    _check_line_facts(visit, codes)
     entered = tuple({c.code: c for c in (codes.require(e.code) for e in visit.lines)}.values())
 
-    def context(billed: tuple[Code, ...]) -> Context:
+    def context(billed: tuple[Code, ...], facts: Iterable[str] = ()) -> Context:
+        """The visit as the rules see it, for a line with these facts."""
         return Context(
             payer=payer,
             billed=billed,
             provider=visit.provider,
             phase=visit.phase,
             care=visit.care,
-            abn=visit.abn,
-            same_region=visit.same_region,
-            separate_encounter=visit.separate_encounter,
+            abn=visit.cmt_abn,
+            voluntary_abn=visit.voluntary_abn,
+            same_region="same_region" in facts,
+            separate_encounter="separate_encounter" in facts,
             style=style,
         )
 
@@ -417,15 +491,31 @@ def build_claim(
         f"Modifier style: {STYLE_NAMES[style]}."
     ]
 
-    # (2) Not separately reportable: off the claim before units are counted.
-    dropped = {}
-    for entered_code in entered:
-        found = not_reportable(entered_code, context(entered), book, ncci)
+    # (2) Not separately reportable: off the claim before units are counted. Whether a
+    # line is depends on its own facts (same region as the CMT), so each entry is asked.
+    dropped: dict[str, NotReportable] = {}
+    gone: list[Entry] = []
+    for entry in visit.lines:
+        this = codes.require(entry.code)
+        found = not_reportable(this, context(entered, visit.facts_of(entry)), book, ncci)
         if found is not None:
-            dropped[entered_code.code] = found
+            dropped.setdefault(this.code, found)
+            gone.append(entry)
+        elif "same_region" in entry.facts and any(c.category == "cmt" for c in entered):
+            warnings.append(
+                Message(
+                    "flag-ignored",
+                    f"'Same region' was marked on {this.code}, but it changes nothing for it: "
+                    f"no rule or NCCI edit the calculator knows bundles {this.code} into the "
+                    "CMT. It stays on the claim; check the payer's policy.",
+                    "Calculator input check",
+                    "high",
+                    (this.code,),
+                )
+            )
     not_billed = []
     for code, found in dropped.items():
-        minutes = [e.minutes for e in visit.lines if codes.require(e.code).code == code]
+        minutes = [e.minutes for e in gone if codes.require(e.code).code == code]
         total = None if all(m is None for m in minutes) else sum(m or 0 for m in minutes)
         not_billed.append(NotBilled(code, total, found.message, found.fired))
         fired.append(found.fired)
@@ -438,7 +528,7 @@ def build_claim(
             f"{code}: not billed — {found.fired.title}"
             + (f"; its {total} min leave the timed total." if total else ".")
         )
-    kept = tuple(e for e in visit.lines if codes.require(e.code).code not in dropped)
+    kept = tuple(e for e in visit.lines if e not in gone)
     if not kept:
         raise CalcError("nothing_to_bill", "None of the codes entered is separately reportable.")
 
@@ -455,9 +545,13 @@ def build_claim(
     billed_lines = [line for line in units.lines if line.units > 0]
     billed = tuple(codes.require(line.code) for line in billed_lines)
     ctx = context(billed)
-    decisions: list[Decision] = [decide(code, ctx, book, ncci) for code in billed]
+    line_facts = [_kept_facts(visit, kept, code, codes) for code in billed]
+    decisions: list[Decision] = [
+        decide(code, context(billed, facts), book, ncci)
+        for code, facts in zip(billed, line_facts, strict=True)
+    ]
     lines = []
-    for line, decision in zip(billed_lines, decisions, strict=True):
+    for line, decision, facts in zip(billed_lines, decisions, line_facts, strict=True):
         steps += decision.steps
         warnings += decision.warnings
         notes += decision.notes
@@ -473,6 +567,7 @@ def build_claim(
                 excluded=decision.excluded,
                 confidence=decision.confidence,
                 rules=tuple(dict.fromkeys(f.id for f in decision.fired)),
+                facts=facts,
             )
         )
     more_warnings, more_notes, more_fired = visit_messages(ctx, billed, book)
@@ -490,6 +585,18 @@ def build_claim(
                 Message("payer-code-note", note.text, note.source, note.confidence, hit)
             )
 
+    if visit.abn_shorthand and payer.medicare_part_b:
+        notes.append(
+            Message(
+                "abn-shorthand",
+                "'ABN' was read as both notices: the ABN for maintenance CMT (GA instead of GZ) "
+                "and a voluntary ABN for the services Medicare excludes (GX beside GY). If the "
+                "patient signed only one of them, mark that one alone.",
+                "Calculator input check; Medicare contractor chiropractic billing pages (NGS, "
+                "Palmetto)",
+                "high",
+            )
+        )
     steps.append(
         "Claim: " + "; ".join(line.display for line in lines) + "."
         if lines

@@ -223,20 +223,45 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     renderers["review"] = ("review", _text_review)
 
     p = sub.add_parser("claim", help="claim lines: units and modifiers for one visit and payer")
-    p.add_argument("lines", nargs="+", metavar="CODE[=MINUTES]", help="e.g. 98941 97112=23")
+    p.add_argument(
+        "lines",
+        nargs="+",
+        metavar="CODE[=MINUTES][:FACT]",
+        help="e.g. 98941 97112=23 97140=10:same-region. A therapy line's own facts follow "
+        "a colon: same-region (treated the region of the CMT in the same encounter: not "
+        "billed) or separate-encounter (XE in X style)",
+    )
     p.add_argument("--payer", required=True, help="payer id (see: python -m calc payers)")
     p.add_argument("--provider", choices=PROVIDERS, default="dc")
     p.add_argument("--phase", choices=PHASES)
     p.add_argument(
         "--same-region",
         action="store_true",
-        help="the therapy treated the same region as the CMT in the same encounter",
+        help="shorthand: every therapy line treated the same region as the CMT in the same "
+        "encounter (per line: 97112=23:same-region)",
     )
-    p.add_argument("--separate-encounter", action="store_true", help="done at a separate encounter")
+    p.add_argument(
+        "--separate-encounter",
+        action="store_true",
+        help="shorthand: every therapy line was done at a separate encounter (per line: "
+        "97112=23:separate-encounter)",
+    )
     p.add_argument(
         "--style", choices=MODIFIER_STYLES, help="59 or X modifiers (default: the payer's)"
     )
-    p.add_argument("--abn", action="store_true", help="the patient signed an ABN (Medicare)")
+    p.add_argument(
+        "--cmt-abn",
+        action="store_true",
+        help="Medicare: the patient signed the ABN for maintenance CMT (GA instead of GZ)",
+    )
+    p.add_argument(
+        "--voluntary-abn",
+        action="store_true",
+        help="Medicare: the patient signed a voluntary ABN for the excluded services (GX)",
+    )
+    p.add_argument(
+        "--abn", action="store_true", help="shorthand for both --cmt-abn and --voluntary-abn"
+    )
     p.add_argument("--maintenance", action="store_true", help="maintenance care (Medicare CMT)")
     p.add_argument("--method", choices=METHODS, help="only where the payer allows")
     p.add_argument("--json", action="store_true")
@@ -270,6 +295,8 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
             "separate_encounter": args.separate_encounter,
             "modifier_style": args.style,
             "abn": args.abn,
+            "cmt_abn": args.cmt_abn,
+            "voluntary_abn": args.voluntary_abn,
             "care": "maintenance" if args.maintenance else "active",
             "method": args.method,
         }

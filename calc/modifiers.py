@@ -425,7 +425,8 @@ class Context:
     provider: str = "dc"
     phase: str | None = None
     care: str = "active"
-    abn: bool = False
+    abn: bool = False  # the ABN for maintenance CMT (GA); `when.abn` in the data
+    voluntary_abn: bool = False  # a voluntary ABN for an excluded service (`with_abn`)
     same_region: bool = False
     separate_encounter: bool = False
     style: str = "59"
@@ -625,7 +626,9 @@ def decide(
     if exclusion is not None:
         rule, m = exclusion
         excluded = True
-        added = want_mods([*rule.add, *(rule.with_abn if ctx.abn else ())], _fired(rule, line.code))
+        added = want_mods(
+            [*rule.add, *(rule.with_abn if ctx.voluntary_abn else ())], _fired(rule, line.code)
+        )
         steps.append(f"{line.code}: {fill(rule.title, code=line.code)} → {_verb(added)}.")
         text = fill(rule.text, code=line.code, payer=payer_name)
         warnings.append(Message(rule.id, text, rule.source, rule.confidence, (line.code,)))

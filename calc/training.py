@@ -43,7 +43,14 @@ from calc._data import (
     want_texts,
     weakest,
 )
-from calc.claim import STYLE_NAMES, Claim, build_claim, line_display, visit_from_request
+from calc.claim import (
+    LINE_FACTS,
+    STYLE_NAMES,
+    Claim,
+    build_claim,
+    line_display,
+    visit_from_request,
+)
 from calc.codes import Code, CodeTable, load_codes
 from calc.documentation import (
     FIELDS,
@@ -677,7 +684,7 @@ def codes_of(s: Scenario) -> tuple[dict[str, Any], ...]:
         return ()
     table = load_codes()
     rows: dict[str, dict[str, Any]] = {}
-    for entry in parse_entries(s.request.get("lines")):
+    for entry in parse_entries(s.request.get("lines"), facts=LINE_FACTS):
         info = table.require(entry.code)
         row = rows.setdefault(
             info.code, {"code": info.code, "name": info.name, "timed": info.timed, "minutes": None}
@@ -713,6 +720,8 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
             ("same_region", "Same region as the CMT, same encounter"),
             ("separate_encounter", "Separate encounter"),
             ("abn", "ABN signed"),
+            ("cmt_abn", "ABN signed for the maintenance CMT"),
+            ("voluntary_abn", "Voluntary ABN signed for the excluded services"),
         )
         out += [(label, "yes") for key, label in flags if request.get(key)]
         if request.get("care") == "maintenance":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations, islice
 from typing import Any
@@ -57,10 +57,15 @@ POOL_NOTE = (
 
 @dataclass(frozen=True)
 class Entry:
-    """One code as entered, with its minutes (None for an untimed code without minutes)."""
+    """One code as entered, with its minutes (None for an untimed code without minutes).
+
+    ``facts``: what the claim builder needs to know about this line alone, such as
+    ``"same_region"`` (see :data:`calc.claim.LINE_FACTS`); the units engine ignores them.
+    """
 
     code: str
     minutes: int | None = None
+    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,14 +226,56 @@ def whole_minutes(value: object, code: str) -> int | None:
     return number
 
 
-def parse_entries(raw: object) -> tuple[Entry, ...]:
+def _fact_name(text: str) -> str:
+    return text.strip().lower().replace("-", "_")
+
+
+def _line_facts(where: str, names: Iterable[str], allowed: Collection[str]) -> tuple[str, ...]:
+    """Per-line facts in a fixed order, each once; an unknown one is a clear error."""
+    found = []
+    for name in names:
+        fact = _fact_name(name)
+        if fact not in allowed:
+            spelled = ", ".join(f.replace("_", "-") for f in allowed)
+            raise CalcError(
+                "bad_line_fact",
+                f"{where}: unknown line fact {shown(name)}"
+                + (f"; use {spelled}." if allowed else "; this calculator takes CODE:MINUTES."),
+            )
+        found.append(fact)
+    return tuple(f for f in allowed if f in found)
+
+
+def _text_entry(item: str, allowed: Collection[str]) -> Entry:
+    """``97112:24``, ``97112=24``, ``97112=24:same-region`` or ``97112:24:same-region``."""
+    head, *rest = item.split(":")
+    code, _, minutes = head.partition("=")
+    # The CLI's CODE=MINUTES, then ':FACT's. Otherwise ':' wins (a link's CODE:MINUTES),
+    # so that a stray "=" inside a mistyped code cannot split it in the wrong place.
+    if rest and not re.fullmatch(r"\s*\d+\s*", minutes):
+        code, minutes = head, ""
+        if _fact_name(rest[0]) not in allowed:  # a link's minutes, unless it is a fact
+            minutes = rest.pop(0)
+    code = code.strip()
+    if not code:
+        raise CalcError("bad_request", f"A line has minutes but no code: {shown(item)}.")
+    code = normalize(code)
+    facts = _line_facts(code, [f for f in rest if f.strip()], allowed)
+    return Entry(code, whole_minutes(minutes, code), facts)
+
+
+def parse_entries(raw: object, facts: Collection[str] = ()) -> tuple[Entry, ...]:
     """Read codes and minutes from the forms people and links use.
 
     Accepts ``"97112:24,97110:23"`` (a link), ``["97112=24", "G0283"]`` (the CLI) or
-    ``[{"code": "97112", "minutes": 24}]`` (JSON).
+    ``[{"code": "97112", "minutes": 24}]`` (JSON). ``facts`` names the per-line facts a
+    caller accepts (the claim builder: ``97112=23:same-region``, or
+    ``{"code": "97112", "minutes": 23, "same_region": true}``); any other is an error.
 
     >>> parse_entries("97112:24, 97110:23,G0283")
-    (Entry(code='97112', minutes=24), Entry(code='97110', minutes=23), Entry(code='G0283', minutes=None))
+    (Entry(code='97112', minutes=24, facts=()), Entry(code='97110', minutes=23, facts=()), Entry(code='G0283', minutes=None, facts=()))
+    >>> parse_entries(["97112=23:same-region"], facts=("same_region",))
+    (Entry(code='97112', minutes=23, facts=('same_region',)),)
     """  # noqa: E501
     if raw is None:
         raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
@@ -244,15 +291,9 @@ def parse_entries(raw: object) -> tuple[Entry, ...]:
     entries = []
     for item in items:
         if isinstance(item, str):
-            # Links use "97112:24", the CLI "97112=24"; ":" wins so that a stray "="
-            # inside a mistyped code cannot split it in the wrong place.
-            code, _, minutes = item.partition(":") if ":" in item else item.partition("=")
-            code = code.strip()
-            if not code:
-                raise CalcError("bad_request", f"A line has minutes but no code: {shown(item)}.")
-            entries.append(Entry(normalize(code), whole_minutes(minutes, normalize(code))))
+            entries.append(_text_entry(item, facts))
         elif isinstance(item, dict):
-            unknown = set(item) - {"code", "minutes"}
+            unknown = set(item) - {"code", "minutes", *facts}
             if unknown:
                 raise CalcError(
                     "bad_request", f"Unknown field {shown(sorted(unknown)[0])} in a line."
@@ -261,12 +302,26 @@ def parse_entries(raw: object) -> tuple[Entry, ...]:
             if not isinstance(raw_code, str) or not raw_code.strip():
                 raise CalcError("bad_request", "Every line needs a code.")
             code = normalize(raw_code)
-            entries.append(Entry(code, whole_minutes(item.get("minutes"), code)))
+            named = [f for f in facts if _line_flag(code, f, item.get(f))]
+            entries.append(Entry(code, whole_minutes(item.get("minutes"), code), tuple(named)))
         else:
             raise CalcError("bad_request", "Each line must be a code with minutes, like 97112:24.")
     if not entries:
         raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
     return tuple(entries)
+
+
+def _line_flag(code: str, name: str, value: object) -> bool:
+    """A per-line yes/no fact from JSON or a form: true/false, 1/0, "yes"/"no", absent."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise CalcError("bad_line_fact", f"{code}: {name} must be true or false; got {shown(value)}.")
 
 
 # --- the engine --------------------------------------------------------------------

@@ -152,7 +152,8 @@ def test_medicare_chiropractor_97112_is_excluded_gp_gy_and_gx_with_abn() -> None
     decision = decide(CODES.require("97112"), ctx("medicare", "98941", "97112"))
     assert decision.modifiers == ("GP", "GY") and decision.excluded
     assert "only if the patient asks" in decision.warnings[0].message
-    assert mods("97112", ctx("medicare", "98941", "97112", abn=True)) == ("GP", "GY", "GX")
+    with_notice = ctx("medicare", "98941", "97112", voluntary_abn=True)
+    assert mods("97112", with_notice) == ("GP", "GY", "GX")
 
 
 @pytest.mark.parametrize(

@@ -193,9 +193,7 @@ REQUIRED_TAGS: dict[str, Check] = {
     "em-25-with-cmt": lambda s, a: any(
         "25" in x.modifiers and load_codes().require(x.code).category == "em" for x in a.billed
     ),
-    "same-region": lambda s, a: (
-        any(x.code == "97112" for x in a.not_billed) and _warned(a, "same-region-not-reportable")
-    ),
+    "same-region": lambda s, a: bool(a.not_billed) and _warned(a, "same-region-not-reportable"),
     "x-modifiers": lambda s, a: bool({"XS", "XE"} & set(_mods(a, "97112"))),
     "ncci-pair": lambda s, a: any("59" in x.modifiers and x.code != "97112" for x in a.billed),
     "medicare-dc": lambda s, a: (
