@@ -551,10 +551,11 @@ def _fired(rule: ModifierRule, code: str = "") -> Fired:
 
 
 def _pair_fired(pair: NcciPair, c1: str, c2: str) -> Fired:
+    outcome = f"{pair.modifier} on {c2}" if pair.modifier else f"{c2} not billed"
     return Fired(
         f"ncci-{c1}-{c2}",
         f"NCCI pair {c1} (column 1) / {c2} (column 2), modifier indicator {pair.indicator}: "
-        f"{pair.modifier} on {c2}",
+        f"{outcome}",
         pair.source,
         pair.confidence,
         pair.reviewed,
@@ -687,12 +688,13 @@ def decide(
             row = ncci.none_found_for(line.code, other.code)
             if row is None or line.code not in row.against or other.code not in row.codes:
                 continue
+            unsure = "" if row.confidence == "high" else " Not confirmed: check the CMS file."
             notes.append(
                 Message(
                     "ncci-none-found",
-                    f"{line.code} with {other.code}: no NCCI edit was found for this pair, so "
-                    "no modifier is added for it. Not confirmed: check the current CMS PTP "
-                    "file.",
+                    f"{line.code} with {other.code}: the NCCI PTP table has no edit in force "
+                    "for this pair, so NCCI adds no modifier for it (any modifier on it comes "
+                    f"from another rule: see the steps).{unsure}",
                     row.source,
                     row.confidence,
                     (line.code,),
@@ -769,8 +771,11 @@ def not_reportable(
             if pair is not None and pair.indicator == "0":
                 return NotReportable(
                     line.code,
-                    f"{line.code} is bundled into {other.code} (NCCI modifier indicator 0): no "
-                    "modifier makes it payable on the same day, so it is left off the claim.",
+                    f"{line.code} is bundled into {other.code}: an NCCI PTP edit with modifier "
+                    f"indicator 0 (column 1 {other.code}, column 2 {line.code}; CMS rationale: "
+                    f"{pair.rationale.lower()}). No modifier makes {line.code} payable with "
+                    f"{other.code} for the same provider on the same day, so it is left off "
+                    "the claim.",
                     _pair_fired(pair, other.code, line.code),
                 )
     return None

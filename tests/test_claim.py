@@ -16,6 +16,7 @@ from calc.claim import Claim, Visit, build_claim, visit_from_request
 from calc.codes import load_codes
 from calc.errors import CalcError
 from calc.modifiers import X_MODIFIERS, load_modifier_rules
+from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
 from calc.units import Entry, compute_units, parse_entries
 
@@ -168,18 +169,41 @@ SCENARIOS = [
     ),
     Scenario(
         "group-with-97112",
-        "HNS 97150 policy / NCCI 97150/97112 (medium): warning, 59 on 97112",
+        "HNS 97150 policy / NCCI PTP v30.1 97150/97112 (indicator 1): warning, 59 on 97112",
         {"payer": "commercial", "phase": "ongoing", "lines": "97150,97112:15"},
         ["97150 × 1", "97112-59 × 1"],
         warnings=["group-with-individual"],
-        notes=["check-confidence"],
+    ),
+    Scenario(
+        "cmt-97124",
+        "NCCI PTP v30.1 98940–98942 / 97124 (indicator 1): 59; GP not added (verify)",
+        {"payer": "bcbsnc", "lines": "98941,97124:15"},
+        ["98941 × 1", "97124-59 × 1"],
+        notes=["hns-gp-on-other-therapy-unconfirmed"],
     ),
     Scenario(
         "cmt-97124-97140",
-        "NCCI 98940–98942 / 97124, 97140 (indicator 1, high): 59; GP not added (verify)",
+        "NCCI PTP v30.1 97140 / 97124 (indicator 0): 97124 not billed; 97140-59 with CMT",
         {"payer": "bcbsnc", "lines": "98941,97124:15,97140:15"},
-        ["98941 × 1", "97124-59 × 1", "97140-59 × 1"],
+        ["98941 × 1", "97140-59 × 1"],
+        not_billed=["97124"],
+        warnings=["ncci-97140-97124"],
         notes=["hns-gp-on-other-therapy-unconfirmed"],
+    ),
+    Scenario(
+        "cmt-pt-evaluation",
+        "NCCI PTP v30.1 98940–98942 / 97161–97168 (indicator 0): the evaluation is not billed",
+        {"payer": "commercial", "lines": "98941,97161"},
+        ["98941 × 1"],
+        not_billed=["97161"],
+        warnings=["ncci-98941-97161"],
+    ),
+    Scenario(
+        "98943-97140-no-edit",
+        "NCCI PTP v30.1: no 98943/97140 edit, so no 59 on 97140 (HNS's 59 is for 97112)",
+        {"payer": "commercial", "lines": "98943,97140:15,97112:15"},
+        ["98943 × 1", "97140 × 1", "97112-59 × 1"],
+        notes=["ncci-none-found"],
     ),
     Scenario(
         "cmt-same-region-97140",
@@ -444,8 +468,14 @@ def test_modifier_invariants_hold_on_every_line(request: dict[str, Any]) -> None
 @given(visits())
 def test_lines_left_off_are_explained(request: dict[str, Any]) -> None:
     claim = _claim(request)
+    entered = {str(x).split(":")[0] for x in request["lines"]}
+    ncci = load_ncci_pairs()
     for gone in claim.not_billed:
-        assert request["same_region"], "only the same-region rule leaves lines off today"
+        bundled = any(
+            (edit := ncci.edit(other, gone.code)) is not None and edit.indicator == "0"
+            for other in entered
+        )
+        assert request["same_region"] or bundled, "same region, or an indicator 0 edit"
         assert gone.code not in {x.code for x in claim.lines}
         assert gone.code in {w.lines[0] for w in claim.warnings if w.lines}
     assert claim.steps[-1].startswith("Claim: ")

@@ -139,13 +139,15 @@ def test_97124_and_97140_follow_the_ncci_pairs_and_flag_the_gp_question() -> Non
         assert gp_note.confidence == "verify"
 
 
-def test_98943_pairs_are_flagged_verify_but_97112_stays_high_via_the_hns_rule() -> None:
+def test_98943_has_no_ncci_edit_with_therapy_and_97112_gets_59_from_the_hns_rule() -> None:
+    # CMS PTP v30.1: no row pairs 98943 with any 97xxx code; HNS's 59 rule names any CMT
     context = ctx("commercial", "98943", "97124", "97112")
-    low = decide(CODES.require("97124"), context)
-    assert low.modifiers == ("59",) and low.confidence == "verify"
-    assert any(n.code == "check-confidence" for n in low.notes)
+    plain = decide(CODES.require("97124"), context)
+    assert plain.modifiers == () and plain.confidence == "high"
+    assert any(n.code == "ncci-none-found" and "no edit in force" in n.message for n in plain.notes)
     sure = decide(CODES.require("97112"), context)
     assert sure.modifiers == ("59",) and sure.confidence == "high"
+    assert next(f.id for f in sure.fired) == "hns-59-with-em-or-cmt"
 
 
 def test_medicare_chiropractor_97112_is_excluded_gp_gy_and_gx_with_abn() -> None:
@@ -287,5 +289,6 @@ def test_api_rules_call_gives_the_help_sheet_its_data() -> None:
     out = api.call("rules", {})
     assert out["order"]["modifiers"][:2] == ["25", "59"]
     assert {r["id"] for r in out["rules"]} >= {"hns-59-with-em-or-cmt", "hns-59-gp-with-cmt"}
-    assert out["ncci"]["pairs"][0]["column2"] == ["97112"] and out["ncci"]["none_found"]
+    assert out["ncci"]["edition"]["version"] == "30.1" and out["ncci"]["none_found"]
+    assert any(p["column2"] == ["97112", "97124", "97140"] for p in out["ncci"]["pairs"])
     assert all(r["source"] and r["reviewed"] for r in out["rules"])

@@ -52,7 +52,7 @@ from calc.modifiers import (  # noqa: E402
     fill,
     load_modifier_rules,
 )
-from calc.ncci import load_ncci_pairs  # noqa: E402
+from calc.ncci import NcciPair, load_ncci_pairs  # noqa: E402
 from calc.payers import Payer, load_payers  # noqa: E402
 from calc.training import load_scenarios, render_key  # noqa: E402
 from calc.units import (  # noqa: E402
@@ -732,8 +732,8 @@ def _cmt_pair_codes() -> list[str]:
     """The therapy codes an NCCI pair bundles into CMT (column 2 under a CMT code)."""
     codes = load_codes()
     found: list[str] = []
-    for pair in load_ncci_pairs().pairs:
-        if all(codes.require(c).category == "cmt" for c in pair.column1):
+    for pair in load_ncci_pairs().active():
+        if pair.indicator == "1" and all(codes.require(c).category == "cmt" for c in pair.column1):
             found += [c for c in pair.column2 if codes.require(c).is_therapy and c not in found]
     return found
 
@@ -880,56 +880,83 @@ def _codes(codes: Iterable[str]) -> str:
     return ", ".join(codes)
 
 
+def _pair_outcome(pair: NcciPair) -> str:
+    if not pair.modifier:
+        return "**not billed**: no modifier"
+    return f"**{pair.modifier}** on {'the E/M' if pair.modifier == '25' else 'column 2'}"
+
+
 def help_sheet_pairs() -> str:
-    """The NCCI procedure-to-procedure pairs, and the pairs looked for and not found."""
+    """The NCCI PTP edits in force among our codes, the pairs with no edit, and the
+    deleted edits (history, for older dates of service)."""
     data = load_ncci_pairs()
     pairs = [
         [
             _codes(p.column1),
             _codes(p.column2),
             p.indicator,
-            f"**{p.modifier}** on {'the E/M' if p.modifier == '25' else 'column 2'}",
-            badge(p.confidence),
-            f"{cell(p.source)} {_reviewed(p.reviewed.isoformat())}",
+            _pair_outcome(p),
+            cell(p.rationale),
             cell(p.notes),
         ]
-        for p in data.pairs
+        for p in data.active()
     ]
-    none_found = [
+    none_found = [[_codes(n.codes), _codes(n.against), cell(n.notes)] for n in data.none_found]
+    history = [
         [
-            _codes(n.codes),
-            _codes(n.against),
-            badge(n.confidence),
-            f"{cell(n.source)} {_reviewed(n.reviewed.isoformat())}",
-            cell(n.notes),
+            _codes(p.column1),
+            _codes(p.column2),
+            p.indicator,
+            p.deleted.isoformat() if p.deleted else "",
+            cell(p.rationale),
         ]
-        for n in data.none_found
+        for p in data.deleted()
     ]
+    edition = data.edition
     return "\n".join(
         [
             header("calc/data/ncci_pairs.toml"),
             "",
-            admonition("warning", "Not checked against the CMS file", cell(data.caveat)),
+            f"From the **{cell(edition.title)}, version {cell(edition.version)}**, effective "
+            f"{edition.effective.isoformat()} {badge(edition.confidence)}. "
+            f"<small>Source: {cell(edition.source)}; reviewed "
+            f"{edition.reviewed.isoformat()}.</small>",
             "",
-            wide_table("NCCI pairs"),
+            admonition("warning", "Where these rows come from", cell(data.caveat)),
+            "",
+            wide_table("NCCI edits in force"),
             "",
             table(
-                ["Column 1", "Column 2", "Indicator", "Modifier", "Confidence", "Source", "Notes"],
+                ["Column 1", "Column 2", "Indicator", "Column 2 code", "CMS rationale", "Notes"],
                 pairs,
             ),
             "",
             "</div>",
             "",
-            "### Pairs looked for and not found {#none-found}",
+            "### Pairs with no edit in force {#none-found}",
             "",
-            "These are not edits: no modifier follows from them. They are listed so that no "
-            "one mistakes a missing row for a confirmed one.",
+            "The table has no edit in force for these pairs, in either order: NCCI adds no "
+            "modifier for them (a payer rule still may). They are listed so that no one "
+            "mistakes a missing row for an unchecked one.",
             "",
-            wide_table("Pairs looked for and not found"),
+            wide_table("Pairs with no edit in force"),
             "",
-            table(["Codes", "Against", "Confidence", "Source", "Notes"], none_found),
+            table(["Codes", "Against", "Notes"], none_found),
             "",
             "</div>",
+            "",
+            "### Deleted edits (older dates of service) {#ncci-history}",
+            "",
+            "These edits were deleted before this edition. They apply only to dates of "
+            "service before their deletion date; CMS's indicator 9 rows (deleted as never "
+            "in force) are not listed.",
+            "",
+            '<details class="ncci-history" markdown>',
+            f"<summary>{len(history)} deleted edits</summary>",
+            "",
+            table(["Column 1", "Column 2", "Indicator", "Deleted", "CMS rationale"], history),
+            "",
+            "</details>",
             "",
         ]
     )
@@ -964,7 +991,7 @@ def to_verify() -> str:
             items.append(
                 f"- Rule [{title}](#rule-{rule.id}): {cell(rule.source)} {badge(rule.confidence)}"
             )
-    for pair in load_ncci_pairs().pairs:
+    for pair in load_ncci_pairs().active():
         if pair.confidence != "high":
             items.append(
                 f"- NCCI pair {_codes(pair.column1)} / {_codes(pair.column2)} "
