@@ -46,6 +46,7 @@ from calc.modifiers import (
     not_reportable,
     visit_messages,
 )
+from calc.mue import mue_warnings
 from calc.ncci import NcciData, load_ncci_pairs
 from calc.payers import MODIFIER_STYLES, Payer, PayerTable, load_payers
 from calc.units import (
@@ -570,6 +571,10 @@ def build_claim(
                 facts=facts,
             )
         )
+    over_mue, mue_fired = mue_warnings((line.code, line.units) for line in lines)
+    warnings += over_mue
+    fired += mue_fired
+    steps += [f"{f.title}: this claim is over it (see the warnings)." for f in mue_fired]
     more_warnings, more_notes, more_fired = visit_messages(ctx, billed, book)
     warnings += more_warnings
     notes += more_notes

@@ -143,3 +143,26 @@ def test_error_without_json_prints_nothing_on_stdout() -> None:
     proc = run("claim", "--payer", "aetna", "97112=10")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("error: Unknown payer 'aetna'")
+
+
+def test_done_when_issue_11_cmt_and_pt_evaluation() -> None:
+    """Issue 11, done when: 97161 with CMT is not billed, with the indicator 0 reason."""
+    proc = run("claim", "--payer", "commercial", "--json", "98941", "97161")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [x["code"] for x in out["lines"]] == ["98941"]
+    [gone] = out["not_billed"]
+    assert gone["code"] == "97161"
+    assert "indicator 0" in gone["reason"] and "No modifier makes 97161 payable" in gone["reason"]
+    assert "standards of medical/surgical practice" in gone["reason"]
+    assert any("Practitioner PTP edits, version 30.1" in s for s in out["sources"])
+
+
+def test_done_when_issue_11_97112_over_its_mue() -> None:
+    """Issue 11, done when: 75 minutes of 97112 are 5 units, over the MUE of 4."""
+    proc = run("claim", "--payer", "commercial", "98941", "97112=75")
+    assert proc.returncode == 0, proc.stderr
+    assert "97112-59 × 5" in proc.stdout
+    assert "5 units exceed the MUE of 4" in proc.stdout
+    assert "medical review" in proc.stdout and "MAI 3" in proc.stdout
+    assert "Practitioner Services MUE table, effective 2024-04-01" in proc.stdout
