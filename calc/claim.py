@@ -26,10 +26,10 @@ fact belongs to each therapy line (``same_region=True`` on the visit says it of 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from calc._data import weakest
+from calc._data import CONFIDENCE_RANK, plain, weakest
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.modifiers import (
@@ -133,6 +133,25 @@ class Visit:
 
 
 @dataclass(frozen=True)
+class LineCheck:
+    """What to confirm before relying on a line: a modifier that rests on a rule not
+    rated high, or an open question about the line, with what to do about it.
+
+    >>> LineCheck("GP", "medium", "Confirm GP on 97112 with Blue Cross NC", "", "").modifier
+    'GP'
+    """
+
+    modifier: str | None  # the modifier it concerns; None: the line as a whole
+    confidence: str
+    action: str  # one line, what the biller does: "Confirm GP on 97112 with Blue Cross NC"
+    why: str
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return plain(self)
+
+
+@dataclass(frozen=True)
 class ClaimLine:
     code: str
     name: str
@@ -144,6 +163,7 @@ class ClaimLine:
     confidence: str  # the weakest confidence among the rules that chose the modifiers
     rules: tuple[str, ...]
     facts: tuple[str, ...] = ()  # LINE_FACTS that hold for the line (its own or the visit's)
+    checks: tuple[LineCheck, ...] = ()
 
     @property
     def display(self) -> str:
@@ -163,6 +183,7 @@ class ClaimLine:
             "confidence": self.confidence,
             "rules": list(self.rules),
             "facts": list(self.facts),
+            "checks": [c.as_dict() for c in self.checks],
         }
 
 
@@ -202,21 +223,18 @@ class Claim:
 
     @property
     def confidence(self) -> str:
-        """The weakest confidence of anything on the claim (lines, warnings, notes).
+        """The weakest mark of what is on the claim: its lines (their modifiers and the
+        open questions about them). A payer's doubts about a rule that put nothing on
+        this claim do not lower it.
 
         >>> from calc.units import Entry
-        >>> build_claim(Visit(lines=(Entry("97112", 23),), payer="nc-shp")).confidence
+        >>> build_claim(Visit(lines=(Entry("98941"), Entry("97112", 23)),
+        ...                   payer="nc-shp")).confidence
         'verify'
-        >>> build_claim(Visit(lines=(Entry("97112", 23),), payer="medicare",
-        ...                   provider="pt")).confidence
-        'verify'
+        >>> build_claim(Visit(lines=(Entry("98941"),), payer="nc-shp")).confidence
+        'high'
         """
-        return weakest(
-            [
-                *(line.confidence for line in self.lines),
-                *(m.confidence for m in (*self.warnings, *self.notes)),
-            ]
-        )
+        return weakest(line.confidence for line in self.lines)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -247,7 +265,7 @@ class Claim:
             "lines": [line.as_dict() for line in self.lines],
             "not_billed": [n.as_dict() for n in self.not_billed],
             "warnings": [w.as_dict() for w in self.warnings],
-            "notes": [n.as_dict() for n in self.notes],
+            "notes": [{**n.as_dict(), "level": note_level(n)} for n in self.notes],
             "steps": list(self.steps),
             "rules": [f.as_dict() for f in self.fired],
             "sources": list(self.sources),
@@ -437,6 +455,54 @@ def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
     return tuple(merged.values())
 
 
+def note_level(note: Message) -> str:
+    """ "primary" (an open question or something to do: shown) or "secondary"
+    (background that explains a rule: the page folds it away).
+
+    >>> note_level(Message("units-pool", "One pool = ...", "CMS", "medium"))
+    'secondary'
+    """
+    if note.code == "payer-verify":  # its doubt is on the lines it concerns (LineCheck.why)
+        return "secondary"
+    return "primary" if note.action or note.confidence in ("low", "verify") else "secondary"
+
+
+def _payer_specific(book: RuleBook, fired: Fired) -> bool:
+    """Whether a rule applies because of this payer's profile (not to every payer)."""
+    rule = next((r for r in book.rules if r.id == fired.id), None)
+    return rule is not None and rule.payers != "all"
+
+
+def _line_checks(
+    code: str, decision: Decision, tagged: Iterable[Message], payer: Payer, book: RuleBook
+) -> tuple[LineCheck, ...]:
+    """What to confirm on one line: each modifier not rated high (a modifier that only a
+    payer-specific rule asks for is as sure as the payer's profile too), then the
+    actions of the warnings and notes about the line."""
+    checks = []
+    for modifier, rules in decision.basis:
+        best = min((f.confidence for f in rules), key=CONFIDENCE_RANK.__getitem__)
+        why = "; ".join(f.title for f in rules)
+        level = best
+        if all(_payer_specific(book, f) for f in rules):
+            level = weakest([best, payer.confidence])
+            if level != best:
+                doubt = " ".join(payer.verify) or f"The {payer.name} profile is rated {level}."
+                why += f". {doubt}"
+        if level != "high":
+            source = "; ".join(dict.fromkeys(f.source for f in rules))
+            action = f"Confirm {modifier} on {code} with {payer.name}"
+            checks.append(LineCheck(modifier, level, action, why, source))
+    for message in tagged:
+        if message.action and code in message.lines:
+            # a message about several lines may say "{code}": each line names itself
+            action = message.action.replace("{code}", code)
+            checks.append(
+                LineCheck(None, message.confidence, action, message.message, message.source)
+            )
+    return tuple(dict.fromkeys(checks))
+
+
 def _plain_steps(units: UnitsResult) -> list[str]:
     # The units engine's last step says what to bill; the claim ends with its own.
     return list(units.steps[:-1])
@@ -555,7 +621,8 @@ def build_claim(
     for line, decision, facts in zip(billed_lines, decisions, line_facts, strict=True):
         steps += decision.steps
         warnings += decision.warnings
-        notes += decision.notes
+        # its "check-confidence" notes are the line's checks now (said once, on the line)
+        notes += [n for n in decision.notes if n.code != "check-confidence"]
         fired += decision.fired
         lines.append(
             ClaimLine(
@@ -586,8 +653,16 @@ def build_claim(
     for note in payer.code_notes:
         hit = tuple(code.code for code in entered if code.code in note.codes)
         if hit:
+            named = " and ".join(hit)
             warnings.append(
-                Message("payer-code-note", note.text, note.source, note.confidence, hit)
+                Message(
+                    "payer-code-note",
+                    f"{named}: {note.text}",
+                    note.source,
+                    note.confidence,
+                    hit,
+                    f"Check {{code}} with {payer.name} before billing it",
+                )
             )
 
     if visit.abn_shorthand and payer.medicare_part_b:
@@ -602,6 +677,14 @@ def build_claim(
                 "high",
             )
         )
+    # Each line's marks, now that every warning and note about it is known.
+    tagged = [*warnings, *notes]
+    for i, (done, decision) in enumerate(zip(lines, decisions, strict=True)):
+        checks = _line_checks(done.code, decision, tagged, payer, book)
+        level = weakest([done.confidence, *(c.confidence for c in checks)])
+        lines[i] = replace(done, checks=checks, confidence=level)
+    notes.sort(key=lambda n: note_level(n) != "primary")
+
     steps.append(
         "Claim: " + "; ".join(line.display for line in lines) + "."
         if lines

@@ -154,6 +154,7 @@ def _text_claim(result: dict[str, Any]) -> str:
         extra = "  (excluded: bill only if the patient asks)" if line["excluded"] else ""
         text = f"  {line['display']:<22} {minutes:>8}{_mark(line['confidence'])}{extra}"
         out.append(text.rstrip())
+        out += [f"      → {c['action']}{_mark(c['confidence'])}" for c in line["checks"]]
     if not result["lines"]:
         out.append("  (nothing to bill)")
     if result["not_billed"]:

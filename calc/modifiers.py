@@ -113,6 +113,7 @@ class ModifierRule:
     source: str
     confidence: str
     reviewed: dt.date
+    action: str = ""  # (note, warning) what a biller does about it, one line
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +131,7 @@ class ModifierRule:
             "source": self.source,
             "confidence": self.confidence,
             "reviewed": self.reviewed.isoformat(),
+            "action": self.action,
         }
 
 
@@ -252,8 +254,8 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "distinct": (set(), set()),
     "ncci": (set(), {"payers"}),
     "not-reportable": ({"codes"}, {"with", "payers", "when"}),
-    "warning": (set(), {"codes", "with", "payers", "when"}),
-    "note": (set(), {"codes", "with", "payers", "when"}),
+    "warning": (set(), {"codes", "with", "payers", "when", "action"}),
+    "note": (set(), {"codes", "with", "payers", "when", "action"}),
     "limit": ({"codes", "limit"}, {"payers", "when"}),
     "constraint": (set(), set()),
     "fact": (set(), set()),
@@ -339,6 +341,9 @@ def _parse_rule(
         source=want_text(where, "source", entry["source"]),
         confidence=want_confidence(where, entry["confidence"]),
         reviewed=want_date(where, "reviewed", entry["reviewed"]),
+        action=_placeholders(where, "action", want_text(where, "action", entry["action"]))
+        if "action" in entry
+        else "",
     )
     # A rule must not be able to put a modifier where a "never" rule forbids it.
     for code in codes:
@@ -458,6 +463,7 @@ class Message:
     source: str
     confidence: str
     lines: tuple[str, ...] = ()
+    action: str = ""  # one line: what to do about it ("Ask Blue Cross NC whether ...")
 
     def as_dict(self) -> dict[str, Any]:
         return plain(self)
@@ -475,6 +481,7 @@ class Decision:
     steps: tuple[str, ...]
     warnings: tuple[Message, ...]
     notes: tuple[Message, ...]
+    basis: tuple[tuple[str, tuple[Fired, ...]], ...] = ()  # each modifier: the rules asking
 
 
 @dataclass(frozen=True)
@@ -680,7 +687,8 @@ def decide(
         if m is None:
             continue
         text = _qualified(fill(rule.text, code=line.code, triggers=m.triggers, payer=payer_name), m)
-        message = Message(rule.id, text, rule.source, rule.confidence, (line.code,))
+        action = fill(rule.action, code=line.code, triggers=m.triggers, payer=payer_name)
+        message = Message(rule.id, text, rule.source, rule.confidence, (line.code,), action)
         (warnings if rule.kind == "warning" else notes).append(message)
 
     if not excluded:
@@ -731,6 +739,7 @@ def decide(
         steps=tuple(steps),
         warnings=tuple(warnings),
         notes=tuple(notes),
+        basis=tuple((mod, tuple(support[mod])) for mod in modifiers),
     )
 
 

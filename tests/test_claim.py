@@ -33,6 +33,8 @@ class Scenario:
     not_billed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # warning codes that must be present
     notes: list[str] = field(default_factory=list)  # note codes that must be present
+    # (code, modifier): a modifier resting on a rule not rated high, marked on its line
+    checks: list[tuple[str, str]] = field(default_factory=list)
 
 
 SCENARIOS = [
@@ -137,7 +139,7 @@ SCENARIOS = [
         {"payer": "medicare", "lines": "98941,98943,99213"},
         ["98941-AT × 1", "98943-GY × 1", "99213-GY × 1"],
         warnings=["medicare-dc-other-excluded"],
-        notes=["check-confidence"],
+        checks=[("98943", "GY"), ("99213", "GY")],
     ),
     Scenario(
         "medicare-pt",
@@ -238,6 +240,8 @@ def test_scenario(case: Scenario) -> None:
     notes = {n["code"] for n in result["notes"]}
     assert set(case.warnings) <= warnings, (case.rule, warnings)
     assert set(case.notes) <= notes, (case.rule, notes)
+    checked = {(x["code"], c["modifier"]) for x in result["lines"] for c in x["checks"]}
+    assert set(case.checks) <= checked, (case.rule, checked)
     assert result["steps"][-1].startswith("Claim: ")
     assert result["sources"]
 
@@ -260,7 +264,9 @@ def test_shp_verify_note_is_on_every_shp_claim() -> None:
     out = api.call("claim", {"payer": "nc-shp", "lines": "97112:15"})
     (note,) = [n for n in out["notes"] if n["code"] == "payer-verify"]
     assert note["confidence"] == "verify" and "Aetna" in note["message"]
-    assert out["confidence"] == "verify"
+    # nothing on this claim rests on the doubtful SHP rule (no CMT: no GP), so the
+    # claim's own mark is not lowered by it (issue 14, item 4)
+    assert out["confidence"] == "high" and note["level"] == "secondary"
 
 
 def test_every_note_and_warning_carries_source_and_confidence() -> None:
