@@ -1,5 +1,5 @@
 """Command line: ``python -m calc units|codes|checklist|review|claim|payers|scenarios ...
-[--json]``.
+[--json]``, and ``python -m calc ncci import FILE...`` (the quarterly CMS update).
 
 Each command turns its arguments into an :mod:`calc.api` request, so the CLI and the
 browser get the very same answers. Bad input: exit status 2, one line on stderr
@@ -278,7 +278,36 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p.add_argument("scenario", nargs="?", metavar="ID", help="one scenario only")
     p.add_argument("--json", action="store_true")
     renderers["scenarios"] = ("scenarios", _text_scenarios)
+
+    p = sub.add_parser("ncci", help="the quarterly update of the NCCI and MUE data")
+    ncci = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = ncci.add_parser(
+        "import",
+        help="rewrite ncci_pairs.toml and mue.toml from the CMS files",
+        description="Read the CMS Medicare NCCI Practitioner PTP files (all four parts: "
+        "zip, .xlsx or .txt) and/or the Practitioner Services MUE file, keep the rows "
+        "touching our codes, rewrite the data files and print what changed.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="CMS files as downloaded")
+    p.add_argument("--effective", required=True, help="the files' effective date, e.g. 2026-04-01")
+    p.add_argument("--version", help="PTP version, e.g. 32.1 (default: from the file names)")
+    p.add_argument("--data-dir", help="where the data files are (default: calc/data)")
     return parser, renderers
+
+
+def _ncci_import(args: argparse.Namespace) -> list[str]:
+    """The importer is a tool: imported here only, never by the engine the browser loads."""
+    import datetime as dt
+    from pathlib import Path
+
+    from calc import ncci_import
+
+    try:
+        effective = dt.date.fromisoformat(args.effective)
+    except ValueError:
+        raise CalcError("bad_arguments", f"--effective {args.effective!r}: not a date") from None
+    data_dir = Path(args.data_dir) if args.data_dir else ncci_import.DATA_DIR
+    return ncci_import.run([Path(f) for f in args.files], effective, args.version, data_dir)
 
 
 def _request(args: argparse.Namespace) -> dict[str, Any]:
@@ -312,6 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, renderers = _build()
     try:
         args = parser.parse_args(argv)
+        if args.command == "ncci":
+            print("\n".join(_ncci_import(args)))
+            return 0
         call, render = renderers[args.command]
         result = api.call(call, _request(args))
     except CalcError as err:
