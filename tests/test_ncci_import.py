@@ -305,6 +305,6 @@ def test_nothing_is_written_unless_every_file_reads(data_dir: Path, tmp_path: Pa
     bad = tmp_path / "mue.csv"
     bad.write_text("\n".join(",".join(r) for r in [*MUE_TITLES, ["97112", "four", "3 x", "r"]]))
     before = {p.name: p.read_text(encoding="utf-8") for p in data_dir.iterdir()}
-    with pytest.raises(CalcError, match="mue.csv, row 3: MUE 'four'"):
+    with pytest.raises(CalcError, match=r"mue\.csv, row 3: MUE 'four'"):
         run([good, bad], dt.date(2026, 4, 1), data_dir=data_dir)
     assert {p.name: p.read_text(encoding="utf-8") for p in data_dir.iterdir()} == before
