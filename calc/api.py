@@ -24,6 +24,7 @@ from calc.codes import load_codes
 from calc.documentation import load_checklists, parse_record
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
+from calc.inputs import MAX_DEPTH, check_request, choice, too_deep_json
 from calc.modifiers import load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
@@ -47,9 +48,7 @@ def _only(request: Request, allowed: set[str]) -> None:
 def units(request: Request) -> dict[str, Any]:
     """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code"}``."""
     _only(request, {"lines", "method"})
-    method = request.get("method") or "cms"
-    if method not in METHODS:
-        raise CalcError("bad_method", f"Unknown method {shown(method)}: use 'cms' or 'per-code'.")
+    method = choice("method", request.get("method"), METHODS, "cms")
     return compute_units(parse_entries(request.get("lines")), method=str(method)).as_dict()
 
 
@@ -144,14 +143,26 @@ CALLS: dict[str, Handler] = {
 
 
 def call(name: str, request: Request | None = None) -> dict[str, Any]:
-    """Run one allow-listed call; any bad input comes back as an error dict."""
+    """Run one allow-listed call; any bad input comes back as an error dict, whatever
+    Python value it is (the request is checked as plain, bounded JSON data first).
+
+    >>> call("units", {"lines": "97112:24", 3: "x"})["error"]["message"]
+    'The names of the fields at the request must be text, not a number.'
+    """
     handler = CALLS.get(name) if isinstance(name, str) else None
     if handler is None:
         return CalcError("unknown_call", f"Unknown call {shown(name)}.").as_dict()
     try:
-        return handler(request if request is not None else {})
+        request = {} if request is None else request
+        check_request(request)
+        return handler(request)
     except CalcError as err:
         return err.as_dict()
+    except Exception:  # a bug in a rule: answer, never raise (tests fail on this code)
+        return CalcError(
+            "engine_failure",
+            "The engine failed on this input. Please report it with the input that caused it.",
+        ).as_dict()
 
 
 def call_json(name: str, request_json: str) -> str:
@@ -160,8 +171,14 @@ def call_json(name: str, request_json: str) -> str:
     >>> json.loads(call_json("units", '{"lines": "97112:38"}'))["total_units"]
     3
     """
+    if isinstance(request_json, str) and too_deep_json(request_json):
+        return json.dumps(
+            CalcError(
+                "bad_request", f"The request is nested too deeply (more than {MAX_DEPTH} levels)."
+            ).as_dict()
+        )
     try:
         request = json.loads(request_json)
-    except (TypeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
+    except (TypeError, ValueError, RecursionError):  # ValueError: also a 5,000-digit number
         return json.dumps(CalcError("bad_request", "The request is not valid JSON.").as_dict())
     return json.dumps(call(name, request), ensure_ascii=False)

@@ -32,6 +32,7 @@ from typing import Any
 from calc._data import CONFIDENCE_RANK, plain, weakest
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
+from calc.inputs import choice, flag
 from calc.modifiers import (
     CARE,
     PROVIDERS,
@@ -275,37 +276,6 @@ class Claim:
 
 # --- reading a request -----------------------------------------------------------------
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def _flag(name: str, value: object) -> bool:
-    """A yes/no field from JSON, a form or a link (``same_region=1``)."""
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise CalcError("bad_request", f"{name} must be true or false; got {shown(value)}.")
-
-
-def _choice(name: str, value: object, allowed: Iterable[str], default: str | None) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    text = str(value).strip().lower() if isinstance(value, str | int) else None
-    options = tuple(allowed)
-    if isinstance(value, bool) or text not in options:
-        raise CalcError(
-            f"bad_{name}",
-            f"Unknown {name.replace('_', ' ')} {shown(value)}: use "
-            + " or ".join(repr(o) for o in options)
-            + ".",
-        )
-    return text
-
 
 def visit_from_request(request: Mapping[str, Any]) -> Visit:
     """Read a claim request (JSON, or the fields of a link) into a :class:`Visit`.
@@ -321,22 +291,22 @@ def visit_from_request(request: Mapping[str, Any]) -> Visit:
     payer = request.get("payer")
     if payer is not None and not isinstance(payer, str):
         raise CalcError("unknown_payer", "The payer must be a payer id such as 'bcbsnc'.")
-    both = _flag("abn", request.get("abn"))
+    both = flag("abn", request.get("abn"))
     return Visit(
         lines=parse_entries(request.get("lines"), facts=LINE_FACTS),
         payer=str(payer or "").strip().lower(),
-        provider=_choice("provider", request.get("provider"), PROVIDERS, "dc") or "dc",
-        phase=_choice("phase", request.get("phase"), PHASES, None),
-        same_region=_flag("same_region", request.get("same_region")),
-        separate_encounter=_flag("separate_encounter", request.get("separate_encounter")),
-        modifier_style=_choice(
+        provider=choice("provider", request.get("provider"), PROVIDERS, "dc") or "dc",
+        phase=choice("phase", request.get("phase"), PHASES, None),
+        same_region=flag("same_region", request.get("same_region")),
+        separate_encounter=flag("separate_encounter", request.get("separate_encounter")),
+        modifier_style=choice(
             "modifier_style", request.get("modifier_style"), MODIFIER_STYLES, None
         ),
-        cmt_abn=both or _flag("cmt_abn", request.get("cmt_abn")),
-        voluntary_abn=both or _flag("voluntary_abn", request.get("voluntary_abn")),
+        cmt_abn=both or flag("cmt_abn", request.get("cmt_abn")),
+        voluntary_abn=both or flag("voluntary_abn", request.get("voluntary_abn")),
         abn_shorthand=both,
-        care=_choice("care", request.get("care"), CARE, "active") or "active",
-        method=_choice("method", request.get("method"), METHODS, None),
+        care=choice("care", request.get("care"), CARE, "active") or "active",
+        method=choice("method", request.get("method"), METHODS, None),
     )
 
 

@@ -9,7 +9,9 @@ starting ``error:`` and, with ``--json``, ``{"error": {...}}`` on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -133,6 +135,8 @@ def _read_record(path: str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise CalcError("bad_json", "The record is not valid JSON: nested too deeply.") from None
+    except ValueError:  # a number of more than 4,300 digits (int_max_str_digits)
+        raise CalcError("bad_json", "The record holds a number too long to read.") from None
     if not isinstance(record, dict):
         raise CalcError("bad_request", 'The record must be a JSON object, like {"minutes": 24}.')
     return record
@@ -335,8 +339,8 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     return {}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _answer(argv: list[str]) -> tuple[int, str, str]:
+    """Exit status, standard output and the error line for one command line."""
     as_json = "--json" in argv
     parser, renderers = _build()
     try:
@@ -349,10 +353,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CalcError as err:
         result = err.as_dict()
     if "error" in result:
-        if as_json:
-            print(json.dumps(result, ensure_ascii=False))
         message = " ".join(result["error"]["message"].split())
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result))
-    return 0
+        out = json.dumps(result, ensure_ascii=False) + "\n" if as_json else ""
+        return 2, out, f"error: {message}\n"
+    text = json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result)
+    return 0, text + "\n", ""
+
+
+def _write(stream: Any, text: str) -> None:
+    if text:
+        stream.write(text)
+        stream.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Never a traceback: bad input exits 2 with one ``error:`` line;
+    output that cannot be written (a closed pipe, a full disk) exits 1 with one
+    ``error:`` line; Ctrl-C exits 130 quietly. Characters the terminal's encoding
+    lacks are written as escapes (``\\u2192``), not refused."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        status, out, err = _answer(list(sys.argv[1:] if argv is None else argv))
+        _write(sys.stdout, out)
+        _write(sys.stderr, err)
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:  # reading a record has its own messages: this is the output
+        with contextlib.suppress(OSError, ValueError):
+            # the interpreter flushes stdout again on exit: point it at nothing first
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError):
+            _write(sys.stderr, f"error: cannot write the output: {exc.strerror or exc}.\n")
+        return 1
+    return status

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,7 +52,8 @@ from calc._data import (
     want_text,
 )
 from calc.codes import PHASES, CodeTable, load_codes
-from calc.errors import CalcError, shown
+from calc.errors import CalcError, character_name, kind_of, shown
+from calc.inputs import BIDI_CONTROLS, ascii_number, invisible, visible_text
 from calc.units import (
     MAX_UNITS,
     Entry,
@@ -82,8 +82,6 @@ MAX_TEXT = 2000  # characters in one text value: enough for a note, not for a fl
 MAX_LIST = 50  # entries in one list field
 MAX_COUNT = 10_000  # sets or repetitions
 SUMMARY_TITLE = "CPT 97112 neuromuscular reeducation"
-# Invisible characters that reorder text on screen ("Trojan source"): refused.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -338,6 +336,8 @@ class Record:
     effect_documented: bool | None = None
     consistent_with_plan: bool | None = None
     units_billed: int | None = None
+    #: the fields whose text had invisible characters taken out (said in the review)
+    invisible_removed: tuple[str, ...] = ()
 
     def entered(self, name: str) -> bool:
         """Whether a field holds something (a yes/no field counts only when yes)."""
@@ -351,20 +351,29 @@ class Record:
         return {name: value for name, value in plain(self).items() if value not in (None, [])}
 
 
+def _refused(ch: str) -> bool:
+    """Control characters other than white space, unpaired surrogates, direction
+    controls: refused in text (taking them out could change what the text says)."""
+    return (unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace()) or ch in BIDI_CONTROLS
+
+
 def _clean_text(name: str, value: Any) -> str | None:
-    """Trim, fold runs of white space (new lines included) to one space, refuse
-    control characters and floods. An empty text is "not entered"."""
+    """Trim, fold runs of white space (new lines included) to one space, take out
+    invisible characters (see :func:`calc.inputs.visible_text`), refuse control and
+    direction characters and floods. An empty text is "not entered"."""
     if not isinstance(value, str):
-        raise CalcError("bad_type", f"Field {shown(name)} must be text, not {_kind(value)}.")
+        raise CalcError("bad_type", f"Field {shown(name)} must be text, not {kind_of(value)}.")
     if len(value) > 4 * MAX_TEXT:
         raise CalcError(
             "too_long", f"Field {shown(name)} is too long (over {MAX_TEXT} characters)."
         )
-    text = " ".join(value.split())
-    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS for ch in text):
+    bad = next((ch for ch in value if _refused(ch)), None)
+    if bad is not None:
         raise CalcError(
-            "bad_value", f"Field {shown(name)} contains a control character; remove it."
+            "bad_value",
+            f"Field {shown(name)} contains a control character, {character_name(bad)}; remove it.",
         )
+    text = " ".join(visible_text(value)[0].split())
     if len(text) > MAX_TEXT:
         raise CalcError(
             "too_long",
@@ -373,27 +382,12 @@ def _clean_text(name: str, value: Any) -> str | None:
     return text or None
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _texts(name: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise CalcError(
             "bad_type",
-            f'Field {shown(name)} must be a list of text, like ["left ankle"]; got {_kind(value)}.',
+            f'Field {shown(name)} must be a list of text, like ["left ankle"]; '
+            f"got {kind_of(value)}.",
         )
     if len(value) > MAX_LIST:
         raise CalcError(
@@ -403,7 +397,7 @@ def _texts(name: str, value: Any) -> tuple[str, ...]:
     for entry in value:
         if not isinstance(entry, str):
             raise CalcError(
-                "bad_type", f"Field {shown(name)}: every entry must be text, not {_kind(entry)}."
+                "bad_type", f"Field {shown(name)}: every entry must be text, not {kind_of(entry)}."
             )
         text = _clean_text(name, entry)
         if text is not None and text not in out:
@@ -422,8 +416,20 @@ def _count(name: str, value: Any, limit: int) -> int | None:
         number = int(value)
     elif isinstance(value, str) and not value.strip():
         return None
-    elif isinstance(value, str) and re.fullmatch(r"-?\d{1,9}", value.strip()):
-        number = int(value.strip())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = -ascii_number(text[1:]) if text.startswith("-") else ascii_number(text)
+        except CalcError as err:
+            if err.code == "too_long":
+                raise CalcError(
+                    "bad_value", f"Field {shown(name)} is over {limit}: check it."
+                ) from None
+            why = f": {err.message}" if err.code == "bad_digit" else ""
+            raise CalcError(
+                "bad_type",
+                f"Field {shown(name)} must be a whole number; got {shown(value)}{why}.",
+            ) from None
     else:
         raise CalcError(
             "bad_type", f"Field {shown(name)} must be a whole number; got {shown(value)}."
@@ -440,7 +446,7 @@ def _count(name: str, value: Any, limit: int) -> int | None:
 def _flag(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise CalcError(
-            "bad_type", f"Field {shown(name)} must be true or false; got {_kind(value)}."
+            "bad_type", f"Field {shown(name)} must be true or false; got {kind_of(value)}."
         )
     return value
 
@@ -452,11 +458,15 @@ def _problems(value: Any) -> tuple[str, ...]:
             "bad_type",
             f"Field 'problem' must be text or a list of text (one of {', '.join(PROBLEMS)}).",
         )
+    if len(raw) > MAX_LIST:
+        raise CalcError(
+            "too_long", f"Field 'problem' has {len(raw)} entries; enter at most {MAX_LIST}."
+        )
     out: list[str] = []
     for entry in raw:
         if not isinstance(entry, str):
             raise CalcError(
-                "bad_type", f"Field 'problem': every entry must be text, not {_kind(entry)}."
+                "bad_type", f"Field 'problem': every entry must be text, not {kind_of(entry)}."
             )
         text = " ".join(entry.replace("-", " ").replace("_", " ").split()).lower()
         if not text:
@@ -521,7 +531,7 @@ def parse_record(raw: object, codes: CodeTable | None = None) -> Record:
     Text is trimmed and its white space folded; empty values count as not entered.
 
     >>> parse_record({"sets": "3", "body_parts": [" left  ankle ", ""]})
-    Record(problem=(), body_parts=('left ankle',), exercises=(), functional_goal=None, sets=3, repetitions=None, work=None, minutes=None, techniques=(), equipment=(), area=None, rationale=None, setting_frequency=None, phase=None, visit_codes=(), affects_neuromuscular_system=None, effect_documented=None, consistent_with_plan=None, units_billed=None)
+    Record(problem=(), body_parts=('left ankle',), exercises=(), functional_goal=None, sets=3, repetitions=None, work=None, minutes=None, techniques=(), equipment=(), area=None, rationale=None, setting_frequency=None, phase=None, visit_codes=(), affects_neuromuscular_system=None, effect_documented=None, consistent_with_plan=None, units_billed=None, invisible_removed=())
     >>> parse_record({"sets": -1})
     Traceback (most recent call last):
     ...
@@ -560,7 +570,17 @@ def parse_record(raw: object, codes: CodeTable | None = None) -> Record:
             values[name] = _phase(value)
         else:  # codes
             values[name] = _visit_codes(value, codes)
-    return Record(**{k: v for k, v in values.items() if v is not None})
+    cleaned = tuple(
+        name
+        for name, value in raw.items()
+        if FIELD_BY_NAME[name].kind in ("text", "list")
+        and any(isinstance(v, str) and any(map(invisible, v)) for v in _as_list(value))
+    )
+    return Record(**{k: v for k, v in values.items() if v is not None}, invisible_removed=cleaned)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 # --- the summary ------------------------------------------------------------------------
@@ -881,6 +901,12 @@ def review(record: Record, checklists: Checklists | None = None) -> Review:
         warnings += visit.units.warnings
 
     notes: list[str] = []
+    if record.invisible_removed:
+        notes.append(
+            "Invisible characters (zero-width spaces, direction marks and the like) were "
+            f"taken out of: {', '.join(record.invisible_removed)}. The summary holds only "
+            "what can be seen."
+        )
     others = [t for t in visit.therapies if t != SERVICE_CODE]
     if others:
         notes.append(

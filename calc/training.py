@@ -777,7 +777,7 @@ class AttemptLine:
 
 
 def _attempt_units(where: str, value: Any) -> int:
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,3}\s*", value, re.ASCII):
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -865,6 +865,9 @@ def parse_attempt_lines(attempt: Any, codes: CodeTable | None = None) -> tuple[A
     return tuple(out.values())
 
 
+MAX_MISSING = 200  # item ids in one attempt (the checklist has a few dozen items)
+
+
 def parse_attempt_missing(attempt: Any) -> tuple[str, ...]:
     """Read ``{"missing": ["functional-goal", ...]}``: the checklist item ids.
 
@@ -885,6 +888,11 @@ def parse_attempt_missing(attempt: Any) -> tuple[str, ...]:
             'The attempt needs "missing": a list of checklist item ids, like ["functional-goal"].',
         )
     known = [i.id for i in load_checklists().items]
+    if len(raw) > MAX_MISSING:
+        raise CalcError(
+            "bad_attempt",
+            f"The attempt marks {len(raw)} items missing; the checklist has {len(known)}.",
+        )
     out: list[str] = []
     for item in raw:
         text = item.strip() if isinstance(item, str) else None

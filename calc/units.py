@@ -28,6 +28,7 @@ from typing import Any
 from calc._data import plain
 from calc.codes import CodeTable, load_codes, normalize
 from calc.errors import CalcError, shown
+from calc.inputs import ascii_number, flag
 
 METHODS = ("cms", "per-code")
 METHOD_NAMES = {"cms": "CMS total time (8-minute rule)", "per-code": "per code (AMA mid-point)"}
@@ -165,63 +166,79 @@ def chart_row(units: int) -> tuple[int, int]:
 
 # --- input ------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"\d{1,6}")
+_CODE_LIKE = re.compile(r"[0-9A-Z]{1,8}", re.ASCII)
+
+
+def _named(code: str) -> str:
+    """A code as a message names it: as it is when it looks like a code, else quoted
+    (it has not been checked yet: it may be long, or hold control characters)."""
+    return code if _CODE_LIKE.fullmatch(code) else shown(code)
 
 
 def whole_minutes(value: object, code: str) -> int | None:
-    """Minutes as entered → a whole, non-negative number, or a clear error.
+    """Minutes as entered → a whole, non-negative number, or a clear error. Digits
+    0-9 only (leading zeros are fine); any other digit is named.
 
     >>> whole_minutes("24", "97112"), whole_minutes(24, "97112"), whole_minutes("", "97010")
     (24, 24, None)
+    >>> whole_minutes("0024", "97112")
+    24
     >>> whole_minutes("ten", "97112")
     Traceback (most recent call last):
     ...
     calc.errors.CalcError: 97112: minutes must be a whole number; got 'ten'.
-    """
+    >>> whole_minutes("2٤", "97112")
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: 97112: minutes: use the digits 0-9 only: '٤' (ARABIC-INDIC DIGIT FOUR) is not one.
+    """  # noqa: E501
+    name = _named(code)
     if value is None:
         return None
     if isinstance(value, bool):
-        raise CalcError("bad_minutes", f"{code}: minutes must be a number, not true/false.")
+        raise CalcError("bad_minutes", f"{name}: minutes must be a number, not true/false.")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
             raise CalcError(
-                "bad_minutes", f"{code}: minutes must be a whole number; got {shown(value)}."
+                "bad_minutes", f"{name}: minutes must be a whole number; got {shown(value)}."
             )
         number = int(value)
     elif isinstance(value, str):
         text = value.strip()
         if not text:
             return None
-        if _DIGITS.fullmatch(text):
-            number = int(text)
-        elif re.fullmatch(r"\d{7,}", text):
+        if re.fullmatch(r"-\s*[0-9]+(\.[0-9]*)?", text, re.ASCII):
             raise CalcError(
-                "day_too_long",
-                f"{code}: {shown(text)} minutes is more than a day ({DAY_MINUTES} minutes).",
+                "bad_minutes", f"{name}: minutes cannot be negative; got {shown(text)}."
             )
-        elif re.fullmatch(r"-\s*\d+(\.\d*)?", text):
-            raise CalcError(
-                "bad_minutes", f"{code}: minutes cannot be negative; got {shown(text)}."
-            )
-        elif re.fullmatch(r"\d*[.,]\d+", text):
+        if re.fullmatch(r"[0-9]*[.,][0-9]+", text, re.ASCII):
             raise CalcError(
                 "bad_minutes",
-                f"{code}: minutes must be a whole number; got {shown(text)}. Round to "
+                f"{name}: minutes must be a whole number; got {shown(text)}. Round to "
                 "the whole minutes actually spent in direct treatment.",
             )
-        else:
+        try:
+            number = ascii_number(text)
+        except CalcError as err:
+            if err.code == "too_long":
+                raise CalcError(
+                    "day_too_long",
+                    f"{name}: {shown(text)} minutes is more than a day ({DAY_MINUTES} minutes).",
+                ) from None
+            if err.code == "bad_digit":
+                raise CalcError("bad_minutes", f"{name}: minutes: {err.message}.") from None
             raise CalcError(
-                "bad_minutes", f"{code}: minutes must be a whole number; got {shown(text)}."
-            )
+                "bad_minutes", f"{name}: minutes must be a whole number; got {shown(text)}."
+            ) from None
     else:
-        raise CalcError("bad_minutes", f"{code}: minutes must be a whole number.")
+        raise CalcError("bad_minutes", f"{name}: minutes must be a whole number.")
     if number < 0:
-        raise CalcError("bad_minutes", f"{code}: minutes cannot be negative; got {number}.")
+        raise CalcError("bad_minutes", f"{name}: minutes cannot be negative; got {number}.")
     if number > DAY_MINUTES:
         raise CalcError(
-            "day_too_long", f"{code}: {number} minutes is more than a day ({DAY_MINUTES})."
+            "day_too_long", f"{name}: {number} minutes is more than a day ({DAY_MINUTES})."
         )
     return number
 
@@ -252,7 +269,7 @@ def _text_entry(item: str, allowed: Collection[str]) -> Entry:
     code, _, minutes = head.partition("=")
     # The CLI's CODE=MINUTES, then ':FACT's. Otherwise ':' wins (a link's CODE:MINUTES),
     # so that a stray "=" inside a mistyped code cannot split it in the wrong place.
-    if rest and not re.fullmatch(r"\s*\d+\s*", minutes):
+    if rest and not re.fullmatch(r"\s*[0-9]+\s*", minutes, re.ASCII):
         code, minutes = head, ""
         if _fact_name(rest[0]) not in allowed:  # a link's minutes, unless it is a fact
             minutes = rest.pop(0)
@@ -260,7 +277,7 @@ def _text_entry(item: str, allowed: Collection[str]) -> Entry:
     if not code:
         raise CalcError("bad_request", f"A line has minutes but no code: {shown(item)}.")
     code = normalize(code)
-    facts = _line_facts(code, [f for f in rest if f.strip()], allowed)
+    facts = _line_facts(_named(code), [f for f in rest if f.strip()], allowed)
     return Entry(code, whole_minutes(minutes, code), facts)
 
 
@@ -313,15 +330,12 @@ def parse_entries(raw: object, facts: Collection[str] = ()) -> tuple[Entry, ...]
 
 def _line_flag(code: str, name: str, value: object) -> bool:
     """A per-line yes/no fact from JSON or a form: true/false, 1/0, "yes"/"no", absent."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on"}:
-        return True
-    if isinstance(value, str) and value.strip().lower() in {"0", "false", "no", "off", ""}:
-        return False
-    raise CalcError("bad_line_fact", f"{code}: {name} must be true or false; got {shown(value)}.")
+    try:
+        return flag(name, value)
+    except CalcError:
+        raise CalcError(
+            "bad_line_fact", f"{_named(code)}: {name} must be true or false; got {shown(value)}."
+        ) from None
 
 
 # --- the engine --------------------------------------------------------------------
