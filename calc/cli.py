@@ -346,8 +346,7 @@ def _answer(argv: list[str]) -> tuple[int, str, str]:
     try:
         args = parser.parse_args(argv)
         if args.command == "ncci":
-            print("\n".join(_ncci_import(args)))
-            return 0
+            return 0, "\n".join(_ncci_import(args)) + "\n", ""
         call, render = renderers[args.command]
         result = api.call(call, _request(args))
     except CalcError as err:
