@@ -32,6 +32,7 @@ from typing import Any
 from calc._data import CONFIDENCE_RANK, plain, weakest
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
+from calc.glossary import anchor
 from calc.inputs import choice, flag
 from calc.modifiers import (
     CARE,
@@ -270,6 +271,8 @@ class Claim:
             "steps": list(self.steps),
             "rules": [f.as_dict() for f in self.fired],
             "sources": list(self.sources),
+            # each modifier on the claim → its entry on the modifier glossary page
+            "glossary": {m: anchor(m) for line in self.lines for m in line.modifiers},
             "units": self.units.as_dict(),
         }
 

@@ -46,6 +46,7 @@ FIXED_URLS = [
     "codes/",
     "payers/",
     "quick-reference/",
+    "modifiers/",
     "sources/",
     "linking/",
     "calculators/units/",

@@ -46,6 +46,7 @@ from calc._data import weakest  # noqa: E402
 from calc.claim import Claim, ClaimLine, Visit, build_claim  # noqa: E402
 from calc.codes import Code, load_codes  # noqa: E402
 from calc.documentation import FIELDS, load_checklists  # noqa: E402
+from calc.glossary import anchor, load_glossary  # noqa: E402
 from calc.modifiers import (  # noqa: E402
     THERAPY,
     ModifierRule,
@@ -876,6 +877,43 @@ def help_sheet_notes() -> str:
     )
 
 
+def _link(text: str, url: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{cell(text)}</a>' if url else cell(text)
+
+
+def modifier_glossary() -> str:
+    """One section per modifier (anchor ``modifier-59``: claim results link to it),
+    then the questions billers ask, each answer with its sources."""
+    glossary = load_glossary()
+    out = [header("calc/data/modifier_glossary.toml"), ""]
+    for entry in glossary:
+        link = f" ({_link('open the document', entry.url)})" if entry.url else ""
+        out += [
+            f"### {cell(entry.code)} {{#{anchor(entry.code)}}}",
+            "",
+            f"*{cell(entry.name)}.* {cell(entry.meaning)}",
+            "",
+            f"**On a claim from the claim builder:** {cell(entry.on_claims)}",
+            "",
+            f"Source: {cell(entry.source)}{link} · {badge(entry.confidence)} "
+            f"{_reviewed(entry.reviewed.isoformat())}",
+            "",
+        ]
+    out += ["## Questions {#questions}", ""]
+    for question in glossary.questions:
+        links = ", ".join(_link(url, url) for url in question.urls)
+        out += [
+            f"### {cell(question.title)} {{#{question.id}}}",
+            "",
+            cell(question.answer),
+            "",
+            f"Sources: {cell(question.source)} ({links}) · {badge(question.confidence)} "
+            f"{_reviewed(question.reviewed.isoformat())}",
+            "",
+        ]
+    return "\n".join(out)
+
+
 def _codes(codes: Iterable[str]) -> str:
     return ", ".join(codes)
 
@@ -1149,6 +1187,7 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "help-sheet-notes.md": help_sheet_notes,
     "help-sheet-pairs.md": help_sheet_pairs,
     "modifier-order.md": modifier_order,
+    "modifier-glossary.md": modifier_glossary,
     "to-verify.md": to_verify,
     "payer-profiles.md": payer_profiles,
     "card-modifiers.md": card_modifiers,
