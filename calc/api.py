@@ -128,6 +128,35 @@ def grade(request: Request) -> dict[str, Any]:
     return grade_attempt(request.get("scenario"), request["attempt"]).as_dict()
 
 
+def audit(request: Request) -> dict[str, Any]:
+    """``{"csv": TEXT, "payer_map": {SPELLING: PAYER_ID}, "columns": {COLUMN: THEIRS}}``:
+    the whole file at once (the page streams big files through calc.audit.Session)."""
+    from calc.audit import BROWSER_MAX_BYTES, Auditor  # on first use (see scenarios)
+
+    _only(request, {"csv", "payer_map", "columns"})
+    text = request.get("csv")
+    if not isinstance(text, str):
+        raise CalcError("bad_request", "csv must be the text of the file.")
+    auditor = Auditor(
+        payer_map=_texts("payer_map", request.get("payer_map")),
+        columns=_texts("columns", request.get("columns")),
+        size=len(text.encode("utf-8")),
+        limit=BROWSER_MAX_BYTES,
+    )
+    auditor.feed(text)
+    return auditor.finish().as_dict()
+
+
+def _texts(name: str, value: object) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise CalcError("bad_request", f"{name} must map names to names.")
+    return dict(value)
+
+
 #: The allow-list of calls the CLI and the browser may make.
 CALLS: dict[str, Handler] = {
     "checklist": checklist,
@@ -139,6 +168,7 @@ CALLS: dict[str, Handler] = {
     "rules": rules,
     "scenarios": scenarios,
     "grade": grade,
+    "audit": audit,
 }
 
 

@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from calc import api, documentation, training
+from calc import api, audit_cli, documentation, training
 from calc.codes import PHASES
-from calc.errors import CalcError, shown
+from calc.errors import CalcError
 from calc.modifiers import PROVIDERS
 from calc.payers import MODIFIER_STYLES
 from calc.units import METHODS
@@ -110,18 +110,8 @@ def _text_review(result: dict[str, Any]) -> str:
 
 def _read_record(path: str) -> dict[str, Any]:
     """The record JSON from a file (``-``: standard input), or a clear error."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(_MAX_RECORD_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(_MAX_RECORD_BYTES + 1)
-    except FileNotFoundError:
-        raise CalcError("no_such_file", f"No such file: {shown(path, 60)}.") from None
-    except OSError as exc:
-        raise CalcError(
-            "cannot_read", f"Cannot read {shown(path, 60)}: {exc.strerror or exc}."
-        ) from None
+    with audit_cli.open_input(path) as handle:
+        data = handle.read(_MAX_RECORD_BYTES + 1)
     if len(data) > _MAX_RECORD_BYTES:
         raise CalcError("too_long", "The record file is over 1 MB; a record is much smaller.")
     try:
@@ -296,6 +286,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p.add_argument("--effective", required=True, help="the files' effective date, e.g. 2026-04-01")
     p.add_argument("--version", help="PTP version, e.g. 32.1 (default: from the file names)")
     p.add_argument("--data-dir", help="where the data files are (default: calc/data)")
+    audit_cli.add_parser(sub)  # streams a file: run by calc.audit_cli, not through calc.api
     return parser, renderers
 
 
@@ -347,6 +338,8 @@ def _answer(argv: list[str]) -> tuple[int, str, str]:
         args = parser.parse_args(argv)
         if args.command == "ncci":
             return 0, "\n".join(_ncci_import(args)) + "\n", ""
+        if args.command == "audit":
+            return audit_cli.run(args)
         call, render = renderers[args.command]
         result = api.call(call, _request(args))
     except CalcError as err:
