@@ -11,6 +11,7 @@ Clean visits come from a few templates whose correct claim is written out by han
   38–52 → 3; 15 + 15 min of two codes → 30 min → 2 units, one each.
 - Medicare Part B (42 CFR 410.21(b)): 97112 by a chiropractor is excluded (GP, GY);
   active CMT takes AT.
+- CMS MUE table: 97112 at most 4 units per day (MAI 3).
 
 Each planted error changes one clean visit in one way and names the one finding the
 audit must report for it (:data:`PLANTS`); a patient with three visits that each bill
@@ -141,6 +142,8 @@ PLANTS: dict[str, tuple[Callable[[], Template], str]] = {
         "97112",
     ),
     "initial-phase-therapies": (lambda: replace(TEMPLATES[7], phase="initial"), "97112"),
+    # CMS MUE table: 97112 at most 4 units a day (MAI 3); 68–82 min → 5 units
+    "units-over-mue": (lambda: _set(CMT_97112, "97112", minutes=(68, 82), units=5), "97112"),
 }
 TREND = "therapies-not-decreasing"
 

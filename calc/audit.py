@@ -54,7 +54,7 @@ from calc._data import (
     want_date,
     want_text,
 )
-from calc.claim import Claim, Visit, build_claim
+from calc.claim import LINE_FACTS, Claim, Visit, build_claim
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
 from calc.modifiers import CARE, DISTINCT, PROVIDERS, X_MODIFIERS, RuleBook, load_modifier_rules
@@ -404,8 +404,7 @@ class LinePart:
     minutes: int | None
     units: int
     modifiers: tuple[str, ...]
-    same_region: bool
-    separate_encounter: bool
+    facts: tuple[str, ...]  # this line's own facts (calc.claim.LINE_FACTS): same_region, ...
     phase: str | None
     care: str
     abn: bool
@@ -573,8 +572,9 @@ class RowReader:
             minutes,
             units,
             modifiers,
-            flags["same_region"],
-            flags["separate_encounter"],
+            # said of a therapy line (how it relates to the CMT); on other rows it means
+            # nothing, and exports that repeat visit flags on every row put it there
+            tuple(f for f in LINE_FACTS if flags[f] and code.is_therapy),
             phase,
             CARE[1] if flags["maintenance"] else CARE[0],
             flags["abn"],
@@ -689,6 +689,7 @@ class Billed:
     minutes: int | None
     units: int
     modifiers: tuple[str, ...]
+    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -730,20 +731,30 @@ def _modifier_rule(
 
 
 def _claim_request(visit: Visit) -> str:
-    """The claim builder's link query for a visit (docs/calculators/claim.md#link)."""
+    """The claim builder's link query for a visit (docs/calculators/claim.md#link).
+
+    >>> _claim_request(Visit((Entry("98941"), Entry("97112", 23, ("same_region",))), "bcbsnc"))
+    'payer=bcbsnc&lines=98941,97112:23:same-region'
+    """
     fields: dict[str, str] = {
         "payer": visit.payer,
         "lines": ",".join(
-            e.code if e.minutes is None else f"{e.code}:{e.minutes}" for e in visit.lines
+            ":".join(
+                [
+                    e.code,
+                    *([] if e.minutes is None else [str(e.minutes)]),
+                    *(f.replace("_", "-") for f in e.facts),
+                ]
+            )
+            for e in visit.lines
         ),
     }
     if visit.provider != "dc":
         fields["provider"] = visit.provider
     if visit.phase:
         fields["phase"] = visit.phase
-    for name in ("same_region", "separate_encounter", "abn"):
-        if getattr(visit, name):
-            fields[name] = "1"
+    if visit.cmt_abn or visit.voluntary_abn:
+        fields["abn"] = "1"
     if visit.care != "active":
         fields["care"] = visit.care
     return urlencode(fields, safe=",:")
@@ -808,7 +819,9 @@ def check_visit(
                 continue
             seen.add(b.code)
             nb = not_billed[b.code]
-            if visit.same_region and _DISTINCT_MODIFIERS & set(b.modifiers):
+            if "same_region" in visit.facts_of(Entry(b.code, b.minutes, b.facts)) and (
+                _DISTINCT_MODIFIERS & set(b.modifiers)
+            ):
                 kind = "59-same-region"
                 message = (
                     f"{b.code}-{_codes_text(b.modifiers)} is billed with 'same region' marked: "
@@ -855,15 +868,14 @@ def check_visit(
         found: str | None = _LIMIT_KINDS.get(w.code)
         if found is None and (w.code in _NOT_COVERED_WARNINGS or _is_exclusion(w.code, book)):
             found = "not-covered"
-        if found is None and w.code.startswith("mue"):
-            found = "units-over-mue"
+        rule = w.code
+        if found is None and w.code == "mue-exceeded":
+            found, rule = "units-over-mue", f"mue-{w.lines[0]}"
         if found is None or (found == "initial-phase-therapies" and visit.phase != "initial"):
             continue  # with the phase not stated, the file cannot tell: no finding
         codes = [c for c in w.lines if any(b.code == c for b in billed)]
         line_no = next((i for i, b in enumerate(billed) if codes and b.code == codes[0]), 0)
-        out.append(
-            Draft(found, w.message, w.code, w.source, w.confidence, ", ".join(codes), line_no)
-        )
+        out.append(Draft(found, w.message, rule, w.source, w.confidence, ", ".join(codes), line_no))
     return tuple(out)
 
 
@@ -959,16 +971,16 @@ def _check_parts(
     """A visit's lines → (its findings, its claim builder link, therapies billed)."""
     first = parts[0]
     visit = Visit(
-        lines=tuple(Entry(p.code.code, p.minutes) for p in parts if p.code.billable),
+        lines=tuple(Entry(p.code.code, p.minutes, p.facts) for p in parts if p.code.billable),
         payer=first.payer,
         provider=first.provider,
         phase=first.phase,
-        same_region=any(p.same_region for p in parts),
-        separate_encounter=any(p.separate_encounter for p in parts),
-        abn=first.abn,
+        # one "abn" column: the file does not tell the two Medicare notices apart
+        cmt_abn=first.abn,
+        voluntary_abn=first.abn,
         care=first.care,
     )
-    billed = tuple(Billed(p.code.code, p.minutes, p.units, p.modifiers) for p in parts)
+    billed = tuple(Billed(p.code.code, p.minutes, p.units, p.modifiers, p.facts) for p in parts)
     unbillable = tuple({p.code.code: p.code for p in parts if not p.code.billable}.values())
     try:
         drafts = check_visit(visit, billed, unbillable)

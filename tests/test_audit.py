@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from calc.audit import (
     BROWSER_MAX_BYTES,
+    REQUIRED,
     Auditor,
     Report,
     audit_text,
@@ -76,19 +77,26 @@ def test_the_finding_explains_units_with_the_minutes() -> None:
     assert f.link == "payer=bcbsnc&lines=97112:38"
 
 
-def test_same_region_flag_on_one_row_covers_the_visit() -> None:
-    """Exports mark same-region on the therapy's row: the visit has it."""
+def test_same_region_is_a_fact_of_the_therapy_row() -> None:
+    """As in the claim builder (#14): said on the therapy's row. On a CMT row it means
+    nothing (exports that repeat visit flags on every row put it there too)."""
     header = HEADER + ",same_region"
     report = audit_text(
         text(
-            "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,,",
+            "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,,yes",
             "V1,P1,2026-01-05,bcbsnc,dc,97112,23,2,59-GP,yes",
             header=header,
         )
     )
     (f,) = report.findings
     assert (f.kind, f.rule) == ("59-same-region", "same-region-not-reportable")
-    assert "same_region=1" in f.link
+    assert f.link == "payer=bcbsnc&lines=98941,97112:23:same-region"
+    only_cmt = text(
+        "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,,yes",
+        "V1,P1,2026-01-05,bcbsnc,dc,97112,23,2,59-GP,no",
+        header=header,
+    )
+    assert audit_text(only_cmt).findings == ()
 
 
 def test_x_style_payer_and_a_verify_note_on_an_extra_gp() -> None:
@@ -192,23 +200,7 @@ def test_user_column_names_map_to_the_canonical_ones() -> None:
     with pytest.raises(CalcError) as err:
         audit_text(text(CLEAN, header=header))
     assert err.value.code == "missing_column" and "'visit_id'" in err.value.message
-    columns = dict(
-        zip(
-            [
-                "visit_id",
-                "patient_id",
-                "dos",
-                "payer",
-                "provider",
-                "code",
-                "minutes",
-                "units",
-                "modifiers",
-            ],
-            header.split(","),
-            strict=True,
-        )
-    )
+    columns = dict(zip(REQUIRED, header.split(","), strict=True))
     report = audit_text(text(CLEAN.rstrip("\n"), header=header), columns=columns)
     assert report.summary.visits_checked == 1 and report.findings == ()
 
