@@ -21,7 +21,7 @@ from typing import Any
 from calc.claim import REQUEST_FIELDS as CLAIM_FIELDS
 from calc.claim import build_claim, visit_from_request
 from calc.codes import load_codes
-from calc.documentation import load_checklists, parse_record
+from calc.documentation import load_checklists, parse_record, require_entries
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
 from calc.inputs import MAX_DEPTH, check_request, choice, too_deep_json
@@ -66,7 +66,7 @@ def checklist(request: Request) -> dict[str, Any]:
 
 def review(request: Request) -> dict[str, Any]:
     """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``."""
-    return review_record(parse_record(request)).as_dict()
+    return review_record(require_entries(parse_record(request))).as_dict()
 
 
 def claim(request: Request) -> dict[str, Any]:

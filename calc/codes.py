@@ -104,7 +104,7 @@ class CodeTable:
             raise CalcError(
                 "unknown_code",
                 f"Unknown code {shown(str(code).strip())}. Check the number; the codes the "
-                "calculators know are listed on the Codes page (or: python -m calc codes).",
+                "calculators know are listed on the Codes page.",
             )
         return found
 

@@ -824,7 +824,15 @@ def _check_minutes_units(record: Record, visit: _Visit) -> _Outcome:
         notices.append(Notice("units_disagree_with_minutes", message))
     elif billed is not None:
         parts.append(f"The units billed ({billed}) agree with the minutes.")
-    status = "missing" if visit.untimed_without_minutes else "warning" if problems else "met"
+    else:
+        parts.append("Enter the timed units billed to check them against the minutes.")
+    # the item is whether the minutes support the units: without the units it is not met
+    if visit.untimed_without_minutes:
+        status = "missing"
+    elif problems:
+        status = "warning"
+    else:
+        status = "missing" if billed is None else "met"
     return _Outcome(status, " ".join(parts + problems), tuple(notices))
 
 
@@ -879,6 +887,25 @@ def _check(item: Item, record: Record, visit: _Visit) -> _Outcome:
     if item.check == "therapy-count":
         return _check_therapy_count(item, record, visit)
     return _check_therapy_trend(record, visit)
+
+
+def require_entries(record: Record) -> Record:
+    """The record, or a clear error when nothing at all was entered: a review of an
+    empty form would only list every item as missing.
+
+    >>> require_entries(Record(minutes=24)).minutes
+    24
+    >>> require_entries(Record())
+    Traceback (most recent call last):
+    calc.errors.CalcError: Nothing to review yet: enter what the visit note shows (for example the minutes of 97112 and the body parts treated), then review it.
+    """  # noqa: E501
+    if not any(record.entered(f.name) for f in FIELDS):
+        raise CalcError(
+            "empty_record",
+            "Nothing to review yet: enter what the visit note shows (for example the "
+            f"minutes of {SERVICE_CODE} and the body parts treated), then review it.",
+        )
+    return record
 
 
 def review(record: Record, checklists: Checklists | None = None) -> Review:

@@ -17,7 +17,7 @@ trainer's key).
 >>> result.correct, [(m.code, m.status) for m in result.lines]
 (False, [('98941', 'right'), ('97112', 'wrong')])
 >>> result.lines[1].problems[0]
-'Modifier order: HNS: list 59 first, followed by GP.'
+'Modifier order: 59-GP, not GP-59. HNS: list 59 first, followed by GP.'
 """
 
 from __future__ import annotations
@@ -170,8 +170,8 @@ class Scenarios:
         if found is None:
             raise CalcError(
                 "unknown_scenario",
-                f"Unknown scenario {shown(scenario_id)}: see the list of scenarios "
-                "(python -m calc scenarios).",
+                f"Unknown scenario {shown(scenario_id)}: choose one from the list of practice "
+                "scenarios.",
             )
         return found
 
@@ -698,8 +698,11 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
     """(label, value) pairs a trainee reads: the payer and visit flags, then the codes
     (claim and units), or the record's fields as entered (review).
 
+    Whether the therapy treated the manipulated region, or came at a separate encounter,
+    is what the trainee must judge from the story: those are never listed as facts.
+
     >>> facts(scenario("bcbsnc-same-region"))[:3]
-    (('Payer', 'Blue Cross NC (bcbsnc)'), ('Provider', 'chiropractor (DC)'), ('Same region as the CMT, same encounter', 'yes'))
+    (('Payer', 'Blue Cross NC (bcbsnc)'), ('Provider', 'chiropractor (DC)'), ('98941', 'Chiropractic manipulative treatment (CMT), spinal, 3-4 regions (untimed)'))
     """  # noqa: E501
     request = s.request
     out: list[tuple[str, str]] = []
@@ -717,8 +720,6 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
         if request.get("phase"):
             out.append(("Phase of care", str(request["phase"])))
         flags = (
-            ("same_region", "Same region as the CMT, same encounter"),
-            ("separate_encounter", "Separate encounter"),
             ("abn", "ABN signed"),
             ("cmt_abn", "ABN signed for the maintenance CMT"),
             ("voluntary_abn", "Voluntary ABN signed for the excluded services"),
@@ -899,7 +900,8 @@ def parse_attempt_missing(attempt: Any) -> tuple[str, ...]:
         if text not in known:
             raise CalcError(
                 "unknown_item",
-                f"Unknown checklist item {shown(item)}; see python -m calc checklist.",
+                f"Unknown checklist item {shown(item)}; the items are those of the "
+                "documentation checklist.",
             )
         if text is not None and text not in out:
             out.append(text)
@@ -1056,12 +1058,14 @@ def _modifier_marks(
     expected: Sequence[str], got: Sequence[str], order: Sequence[StrictOrder], usual: str
 ) -> tuple[bool, list[str], list[str]]:
     """Whether the modifiers are right, the problems and the notes."""
+    entered = "-".join(got) or "none"
     if sorted(expected) != sorted(got):
         want_text = ", ".join(expected) if expected else "no modifier"
-        return False, [f"Modifiers: the line takes {want_text}."], []
+        return False, [f"Modifiers: the line takes {want_text}; you entered {entered}."], []
     broken = [rule for rule in order if rule.broken_by(got)]
     if broken:
-        return False, [f"Modifier order: {rule.text}" for rule in broken], []
+        order_text = f"Modifier order: {'-'.join(expected)}, not {entered}."
+        return False, [f"{order_text} {rule.text}" for rule in broken], []
     if list(got) != list(expected):
         return True, [], [f"The usual order is {'-'.join(expected)}. {usual}"]
     return True, [], []
@@ -1104,7 +1108,7 @@ def _grade_lines(s: Scenario, answer: Answer, attempt: Any) -> tuple[list[LineMa
         notes: list[str] = []
         units_right = mine.units == units
         if not units_right:
-            problems.append(f"Units: {plural(units, 'unit')}, not {mine.units}.")
+            problems.append(f"Units: {plural(units, 'unit')}; you entered {mine.units}.")
         modifiers_right = True
         if graded_modifiers:
             modifiers_right, mod_problems, notes = _modifier_marks(
@@ -1126,7 +1130,12 @@ def _grade_lines(s: Scenario, answer: Answer, attempt: Any) -> tuple[list[LineMa
                 modifiers_right=modifiers_right,
                 problems=problems,
                 notes=notes,
-                message=f"Right: {want}." if right else f"Wrong: {want}. " + " ".join(problems),
+                message=(
+                    f"Right: {want}."
+                    if right
+                    else f"Wrong: the line is {want}; you entered {mine.display}. "
+                    + " ".join(problems)
+                ),
             )
         )
     visit = {e.code for e in answer.lines}

@@ -282,8 +282,17 @@ def test_minutes_support_three_units() -> None:
     result = minutes_record(None)
     assert result.units is not None and result.units.timed_units == 3
     assert result.timed_minutes == 47 and result.treatment_minutes == 47
-    assert result.status_of("minutes-match-units") == "met"
+    # without the units billed there is nothing to hold the minutes against (issue 14)
+    assert result.status_of("minutes-match-units") == "missing"
     assert "47 → 3 timed units" in detail(result, "minutes-match-units")
+    assert "Enter the timed units billed" in detail(result, "minutes-match-units")
+    assert minutes_record(3).status_of("minutes-match-units") == "met"
+
+
+def test_an_empty_record_is_not_reviewed() -> None:
+    assert api.call("review", {})["error"]["code"] == "empty_record"
+    assert api.call("review", {"effect_documented": False})["error"]["code"] == "empty_record"
+    assert "error" not in api.call("review", {"sets": 3})
 
 
 @pytest.mark.parametrize("billed", [2, 4])

@@ -66,7 +66,7 @@ def test_the_seed_rules_are_in_the_data_with_the_seed_as_source() -> None:
         "hns_59_gp_with_cmt",
         ("59", "GP"),
     )
-    assert "seed" in em_or_cmt.source and "59 first" in gp.source
+    assert "HNS CPT 97112 policy" in em_or_cmt.source and "59 first" in gp.source
 
 
 def test_order_puts_25_and_59_before_gp() -> None:

@@ -6,6 +6,7 @@ with what CPython's calc.api answers for the same input."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -166,9 +167,7 @@ def test_documentation_review_of_a_complete_record(page: Page, site: Site) -> No
     page.goto(site.page(REVIEW))
     widget = page.locator(".calc-widget[data-calc=documentation]")
     expect(widget.locator(".calc-privacy")).to_contain_text("No patient identifiers")
-    empty = answer(page)  # the empty record: everything still to do
-    assert empty["passed"] is False
-    assert empty == api.call("review", {})
+    expect(widget).to_have_class(re.compile("calc-form-ready"), timeout=READY_MS)
     page.on("request", lambda r: requests.append(r))
 
     form = widget.locator("form")
@@ -203,7 +202,7 @@ def test_documentation_review_of_a_complete_record(page: Page, site: Site) -> No
 def test_documentation_review_says_what_is_missing(page: Page, site: Site) -> None:
     page.goto(site.page(REVIEW))
     widget = page.locator(".calc-widget[data-calc=documentation]")
-    answer(page)
+    expect(widget).to_have_class(re.compile("calc-form-ready"), timeout=READY_MS)
     widget.get_by_label("Sets", exact=True).fill("-3")
     widget.get_by_role("button", name="Review").click()
     result = answer(page, state="error")
@@ -220,3 +219,28 @@ def test_documentation_review_says_what_is_missing(page: Page, site: Site) -> No
     assert missing.count() == result["counts"]["missing"] > 0
     met = widget.locator(".calc-checklist li[data-item=functional-goal]")
     expect(met).to_have_attribute("data-status", "met")
+    # the missing items come first, before the checklist groups (issue 14)
+    first = widget.locator(".calc-result > *").nth(1)
+    expect(first).to_have_class(re.compile("calc-missing"))
+    listed = first.locator("li").evaluate_all("items => items.map(i => i.dataset.item)")
+    assert listed == [i["id"] for i in result["items"] if i["status"] == "missing"]
+    # no units billed: the minutes cannot be held against them, so that item is not met
+    minutes_units = widget.locator(".calc-checklist li[data-item=minutes-match-units]")
+    expect(minutes_units).to_have_attribute("data-status", "missing")
+
+
+def test_documentation_review_of_an_empty_form_says_so(page: Page, site: Site) -> None:
+    """Review on an empty form: a message and the focus on the first field, no review."""
+    page.goto(site.page(REVIEW))
+    widget = page.locator(".calc-widget[data-calc=documentation]")
+    expect(widget).to_have_class(re.compile("calc-form-ready"), timeout=READY_MS)
+    box = widget.locator(".calc-result")
+    expect(box).to_have_attribute("data-state", "empty")
+    expect(box).to_contain_text("Enter what the visit note shows")
+    widget.get_by_role("button", name="Review").click()
+    error = answer(page, state="error")["error"]
+    assert error["code"] == "empty_record"
+    expect(box).to_contain_text("Nothing to review yet")
+    assert widget.locator(".calc-checklist").count() == 0
+    focused = page.evaluate("document.activeElement.closest('.calc-form') !== null")
+    assert focused and page.evaluate("document.activeElement.tagName") != "BUTTON"

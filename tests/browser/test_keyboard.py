@@ -182,7 +182,8 @@ def documentation_form(page: Page, record: dict[str, Any]) -> None:
     expect(page.locator(".calc-widget[data-calc=documentation]")).to_have_class(
         "calc-widget calc-mounted calc-form-ready", timeout=READY_MS
     )
-    answer(page, "documentation")  # the empty record's review is there
+    # nothing entered: a hint, no review
+    expect(page.locator(".calc-widget .calc-result")).to_have_attribute("data-state", "empty")
     f = tab_until(page, lambda f: f["widget"])
     for _ in range(MAX_PRESSES):
         field = by_label.get(f["legend"]) or by_label.get(f["label"])

@@ -95,7 +95,13 @@ function fieldControl(field, onChange) {
   };
 }
 
+// What the result area says before anything is entered (the engine reviews no empty record).
+const NOTHING_YET = "Enter what the visit note shows, then choose Review: the review lists what is missing first.";
+
 function renderResult(result) {
+  if (result.error && result.error.code === "empty_record") {
+    return [notice("info calc-empty", "Nothing to review yet", result.error.message)];
+  }
   if (result.error) return [notice("failure", "Cannot review", result.error.message)];
   const c = result.counts;
   const parts = [
@@ -106,6 +112,21 @@ function renderResult(result) {
       ` Met ${c.met}, missing ${c.missing}, warnings ${c.warning}, not applicable ${c.not_applicable}, reminders ${c.reminder}.`,
     ),
   ];
+  // the engine's missing items first, in its order: what to fix before the claim goes out
+  const missing = result.items.filter((item) => item.status === "missing");
+  if (missing.length) {
+    parts.push(
+      notice(
+        "warning calc-missing",
+        `Missing from the note (${missing.length})`,
+        h(
+          "ul",
+          {},
+          missing.map((item) => h("li", { dataset: { item: item.id } }, item.text, item.detail ? h("span", { class: "calc-detail", text: ` ${item.detail}` }) : null)),
+        ),
+      ),
+    );
+  }
   for (const warning of result.warnings) parts.push(sourcedNotice("warning", "Check this", warning));
   for (const group of result.groups) {
     const items = result.items.filter((item) => item.group === group.id);
@@ -155,13 +176,18 @@ export function mount(el, engine) {
   const result = resultArea(engine, "review", renderResult);
   let controls = [];
 
-  function review() {
+  // submitted: the Review button (an empty record then moves focus to the first field)
+  async function review(submitted = false) {
     const record = {};
     for (const control of controls) {
       const value = control.read();
       if (value !== undefined) record[control.name] = value;
     }
-    result.show(record);
+    const answer = await result.show(record);
+    if (submitted && answer && answer.error && answer.error.code === "empty_record" && controls.length) {
+      const first = controls[0].element.querySelector("input, select, textarea");
+      if (first) first.focus();
+    }
   }
 
   const status = engineStatus(engine, () => {
@@ -177,7 +203,7 @@ export function mount(el, engine) {
       });
       const form = h(
         "form",
-        { class: "calc-form", novalidate: true, autocomplete: "off", onsubmit: (event) => (event.preventDefault(), review()) },
+        { class: "calc-form", novalidate: true, autocomplete: "off", onsubmit: (event) => (event.preventDefault(), review(true)) },
         controls.map((control) => control.element),
         h(
           "p",
@@ -191,12 +217,12 @@ export function mount(el, engine) {
         // after the browser has cleared the fields
         setTimeout(() => {
           for (const control of controls) if (control.rows) control.rows.set([]);
-          review();
+          result.clear(h("p", { class: "calc-hint", text: NOTHING_YET }));
         });
       });
       formArea.replaceChildren(form);
       el.classList.add("calc-form-ready");
-      review(); // an empty record: the checklist, with everything still to do
+      result.clear(h("p", { class: "calc-hint", text: NOTHING_YET }));
     });
   });
   el.replaceChildren(privacy, status, formArea, result.element);

@@ -191,7 +191,8 @@ export function sourcedNotice(kind, title, item) {
  * Only the newest question's answer is shown; the answer's JSON goes into data-result
  * (for tests and scripts) and data-state says empty, pending, ok or error. `preview`, a
  * promise of nodes (or of null), is shown while the engine has not answered yet
- * (data-preview="shown"); the engine's answer replaces it.
+ * (data-preview="shown"); the engine's answer replaces it. show() resolves to the
+ * answer (null when a newer question replaced it).
  */
 export function resultArea(engine, callName, render) {
   const element = h("div", { class: "calc-result", "aria-live": "polite", dataset: { state: "empty" } });
@@ -208,11 +209,20 @@ export function resultArea(engine, callName, render) {
       });
     }
     const answer = await engine.call(callName, request);
-    if (ticket !== asked) return; // a newer question is on its way
+    if (ticket !== asked) return null; // a newer question is on its way
     delete element.dataset.preview;
     element.setAttribute("data-result", JSON.stringify(answer));
     element.dataset.state = answer.error ? "error" : "ok";
     element.replaceChildren(...render(answer));
+    return answer;
   }
-  return { element, show };
+  /** Nothing asked yet: show these nodes instead (a hint, never an answer). */
+  function clear(...nodes) {
+    asked += 1;
+    delete element.dataset.preview;
+    element.removeAttribute("data-result");
+    element.dataset.state = "empty";
+    element.replaceChildren(...nodes);
+  }
+  return { element, show, clear };
 }
