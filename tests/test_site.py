@@ -469,7 +469,7 @@ def test_payers_page_has_a_section_per_profile(site: Site) -> None:
 def test_review_dates_cover_every_rules_file(site: Site) -> None:
     text = page_text(site.page("sources/"))
     for path in sorted((ROOT / "calc" / "data").glob("*.toml")):
-        assert f"calc/data/{path.name}" in text
+        assert snippets.data_title(path.name) in text
 
 
 def test_badges_mark_everything_below_high() -> None:
@@ -699,6 +699,65 @@ def test_the_origin_scan_catches_what_it_should() -> None:
     assert _js_foreign('const s = "//nbsp"; import("./local.mjs")') == []
 
 
+# --- no internal names on pages (issue 14) -----------------------------------------------
+
+#: What a page, a search result or an engine message must never show a user: the
+#: project's own files, modules and commands (the rule book, data file names, the seed,
+#: the CLI).
+INTERNAL_NAME = re.compile(
+    r"RULES\.md|ARCHITECTURE\.md|REDESIGN\.md|\b[a-z_]+\.toml\b|\bthe seed\b|calc/data"
+    r"|python -m calc|\bcalc\.(?:api|claim|units|training|documentation)\b",
+    re.IGNORECASE,
+)
+
+
+def _internal_names(text: str) -> list[str]:
+    return [text[max(0, m.start() - 40) : m.end() + 20] for m in INTERNAL_NAME.finditer(text)]
+
+
+def test_no_internal_names_on_any_page_or_in_search(site: Site) -> None:
+    found = []
+    for path in sorted(site.root.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        # what the page shows (a script's data is not shown)
+        text = page_text(re.sub(r"<script\b.*?</script>", "", html, flags=re.DOTALL))
+        found += [f"{path.relative_to(site.root)}: {hit}" for hit in _internal_names(text)]
+    index = json.loads((site.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    for doc in index["docs"]:
+        for hit in _internal_names(unescape(doc["title"] + " " + doc["text"])):
+            found.append(f"search {doc['location']}: {hit}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("call", "request_"),
+    [
+        ("units", {"lines": "97999:20"}),
+        ("scenarios", {"scenario": "no-such-scenario"}),
+        ("grade", {"scenario": "bcbsnc-same-region", "attempt": {"missing": ["nope"]}}),
+        ("review", {"visit_codes": [{"code": "12345"}]}),
+    ],
+)
+def test_engine_messages_name_no_internal_file_or_command(call: str, request_: Any) -> None:
+    from calc import api
+
+    answer = api.call(call, request_)
+    assert "error" in answer, answer
+    assert _internal_names(answer["error"]["message"]) == []
+
+
+def test_the_internal_name_scan_catches_what_it_should() -> None:
+    for text in [
+        "Open question (RULES.md §6)",
+        "see ncci_pairs.toml",
+        "HNS policy (the seed)",
+        "data (calc/data/payers.toml)",
+        "or: python -m calc codes",
+    ]:
+        assert _internal_names(text), text
+    assert _internal_names("Pub. 100-04, Ch. 5, §20.2; the 8-minute rule; 97112-59-GP") == []
+
+
 # --- print (Chromium) ------------------------------------------------------------------------
 
 
@@ -708,3 +767,17 @@ def test_snippets_doctests() -> None:
 
     failures, tried = doctest.testmod(snippets)
     assert tried > 0 and failures == 0
+
+
+def test_search_snippets_keep_words_apart(site: Site) -> None:
+    """A table cell's id or code line on a line of its own (<br>) is a word of its own
+    in the search index, not glued to the word before (issue 14: "59hns-59-…")."""
+    index = json.loads((site.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    glued = [
+        f"{doc['location']}: {doc['text'][max(0, m.start() - 30) : m.end() + 30]}"
+        for doc in index["docs"]
+        for m in re.finditer(r"[\w.)]<code>", doc["text"])
+    ]
+    assert not glued, "\n".join(glued[:10])
+    boosts = {doc["location"]: doc.get("boost", 1) for doc in index["docs"]}
+    assert boosts["training-key/"] < 1 < boosts["policy/"]

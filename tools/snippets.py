@@ -435,6 +435,27 @@ def timed_code_list() -> str:
 # --- review dates and cited sources (any data file) ---------------------------------
 
 
+#: What each rules file holds, in the words the pages use (a file not listed here shows
+#: its name without the extension: pages never show a file name).
+DATA_TITLES = {
+    "checklists.toml": "Documentation checklists",
+    "codes.toml": "Codes",
+    "modifier_rules.toml": "Modifier rules",
+    "ncci_pairs.toml": "NCCI pairs",
+    "payers.toml": "Payer profiles",
+    "scenarios.toml": "Training scenarios",
+}
+
+
+def data_title(name: str) -> str:
+    """The page's name for a rules file.
+
+    >>> data_title("payers.toml"), data_title("new_rules.toml")
+    ('Payer profiles', 'New rules')
+    """
+    return DATA_TITLES.get(name, name.removesuffix(".toml").replace("_", " ").capitalize())
+
+
 def data_files() -> list[tuple[str, dict[str, Any]]]:
     """Every rules file shipped in calc/data, parsed."""
     folder = resources.files("calc").joinpath("data")
@@ -476,12 +497,12 @@ def review_dates() -> str:
         span = ""
         if dates:
             span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
-        rows.append([f"`calc/data/{name}`", len(entries), confidence, span])
+        rows.append([data_title(name), len(entries), confidence, span])
     return "\n".join(
         [
             header("calc/data/*.toml"),
             "",
-            table(["Rules file", "Entries", "Confidence", "Last reviewed"], rows, "lrll"),
+            table(["Rules", "Entries", "Confidence", "Last reviewed"], rows, "lrll"),
             "",
         ]
     )
@@ -497,14 +518,14 @@ def cited_sources() -> str:
                 counts[part] += 1
                 files.setdefault(part, set()).add(name)
     rows = [
-        [cell(source), counts[source], ", ".join(f"`{f}`" for f in sorted(files[source]))]
+        [cell(source), counts[source], ", ".join(sorted(data_title(f) for f in files[source]))]
         for source in sorted(counts, key=lambda s: (-counts[s], s.lower()))
     ]
     return "\n".join(
         [
             header("calc/data/*.toml"),
             "",
-            table(["Source", "Entries citing it", "Rules file"], rows, "lrl"),
+            table(["Source", "Entries citing it", "Rules"], rows, "lrl"),
             "",
         ]
     )
@@ -614,7 +635,7 @@ def checklist() -> str:
         for item in (i for i in data.items if i.group == group.id):
             text = f'<span id="{cell(item.id)}"></span>{cell(item.text)}'
             if item.note:
-                text += f"<br><small>{cell(item.note)}</small>"
+                text += f" <br><small>{cell(item.note)}</small>"
             rows.append(
                 [
                     '<span class="tick" aria-hidden="true">☐</span>',
@@ -750,14 +771,14 @@ def help_sheet_by_payer() -> str:
     checks = []
     for payer in load_payers():
         name = _marked(f"**{cell(payer.name)}**", _payer_confidence(payer))
-        cells = [f"{name}<br><small>`{payer.id}`</small>"]
+        cells = [f"{name} <br><small>`{payer.id}`</small>"]
         for _, codes in scenarios:
             claim = _sample_claim(payer.id, codes)
-            text = "<br>".join(
+            text = " <br>".join(
                 _marked(f"`{_line(line)}`", _line_confidence(claim, line)) for line in claim.lines
             )
             if claim.not_billed:
-                text += "<br>" + ", ".join(f"{n.code} not billed" for n in claim.not_billed)
+                text += " <br>" + ", ".join(f"{n.code} not billed" for n in claim.not_billed)
             cells.append(text)
         rows.append(cells)
         checks += [f"- **{cell(payer.name)}** {badge('verify')} {cell(v)}" for v in payer.verify]
@@ -802,7 +823,7 @@ def _adds(rule: ModifierRule) -> str:
 def _rule_title(rule: ModifierRule) -> str:
     """The rule's title (placeholders in words), its id, and an anchor: #rule-<id>."""
     title = cell(fill(rule.title, code="the code", payer="the payer"))
-    return f'<span id="rule-{rule.id}"></span>{title}<br><small>`{rule.id}`</small>'
+    return f'<span id="rule-{rule.id}"></span>{title} <br><small>`{rule.id}`</small>'
 
 
 def _rule_row(rule: ModifierRule) -> list[str]:
