@@ -4,7 +4,7 @@
 The layouts are the ones public projects read from the CMS downloads (title rows, the
 column titles, continuation rows, then the data; PTP dates as YYYYMMDD, "*" for no
 deletion date; the MUE's MAI as "3 Date of Service Edit: Clinical"). They must be
-checked against the first real download (docs: help sheet, "Updating the NCCI data").
+checked against the first real download (README, "Updating the NCCI data").
 """
 
 from __future__ import annotations
