@@ -13,9 +13,19 @@ writes, under ``OUT_DIR/assets/pyodide/``:
   the Node test does, but unpacks it first: slower). ``<hash>`` is a hash of that lock
   file (which holds the wheel's sha256): a changed engine gets a new address, so these
   files too may be cached for ever (deploy/nginx.conf);
+- in that folder too, ``snapshot-<sha>.bin``: a Pyodide memory snapshot taken under Node
+  after ``calc`` was imported and every loader warmed (``tools/make_snapshot.mjs``,
+  ``tools/snapshot_warmup.py``); the worker restores it instead of booting Python and
+  importing the engine (about a third of the time), and boots as before when it cannot.
+  It is cached in ``build/assets-cache/<digest>/``, keyed on the runtime, the wheel and
+  the two scripts. Three checks make it safe to ship: it fits the heap Pyodide restores
+  into (pyodide/pyodide#6254: otherwise no snapshot is shipped, with a warning), it
+  carries no path of this machine (the build fails), and the worker compares a health
+  check's answer with the checksum recorded here before it uses it;
 - ``runtime.mjs``: a tiny generated module telling the worker which folders to load
-  (``package.json`` of the npm package is the only place the version lives); the one
-  runtime file a server must revalidate;
+  (``package.json`` of the npm package is the only place the version lives) and which
+  snapshot to restore (with its sha256 for Subresource Integrity); the one runtime file
+  a server must revalidate;
 - beside each large file, a ``.gz`` copy (and a ``.br`` one when the ``brotli`` package
   is installed) for servers that send pre-compressed files (nginx ``gzip_static``), when
   it is at least 10% smaller (the wheel and ``python_stdlib.zip`` are zips already).
@@ -37,9 +47,11 @@ writes host bytecode that Pyodide rejects; a pure-Python wheel needs neither.)
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -50,6 +62,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 try:  # optional (pyproject.toml, extra "wasm"): without it, only .gz copies are written
     import brotli  # type: ignore[import-untyped]
@@ -77,6 +90,16 @@ BROTLI_QUALITY = 9
 COMPRESSED_CACHE_DAYS = 14
 #: The suffixes of the compressed copies (a web server looks for NAME.gz and NAME.br).
 COMPRESSED_SUFFIXES = (".gz", ".br")
+
+
+#: The scripts that make the snapshot (their text is part of its cache key).
+SNAPSHOT_MAKER = ROOT / "tools" / "make_snapshot.mjs"
+SNAPSHOT_WARMUP = ROOT / "tools" / "snapshot_warmup.py"
+#: Making the snapshot takes ~2 s under Node on a quiet machine; this is a hang.
+SNAPSHOT_TIMEOUT_S = 180
+WASM_PAGE = 65536
+
+log = logging.getLogger("mkdocs.hooks.pyodide_assets")
 
 
 class BuildError(RuntimeError):
@@ -215,13 +238,190 @@ def cached_engine(root: Path = ROOT, cache: Path | None = None) -> tuple[Path, P
     return wheels[0], done / "pyodide-lock.json"
 
 
+class Snapshot(NamedTuple):
+    """A memory snapshot of the warmed engine and what the worker needs to trust it
+    (a NamedTuple: the MkDocs hooks load this file without registering it as a module,
+    which a dataclass needs).
+
+    ``check`` is the health check ``{"call", "request", "digest"}``: the restored engine
+    must answer ``call`` with a text whose :func:`check_digest` is ``digest``.
+    """
+
+    path: Path
+    sha256: str
+    heap: int
+    check: dict[str, object]
+
+
+def check_digest(text: str) -> str:
+    """FNV-1a (32 bits) of a text's UTF-16 code units, as 8 hex digits: what the worker
+    computes for the health check's answer (no ``crypto.subtle`` on plain-HTTP intranets).
+
+    >>> check_digest(""), check_digest("a")
+    ('811c9dc5', 'e40c292c')
+    """
+    h = 0x811C9DC5
+    data = text.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def _leb128(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def wasm_initial_memory(wasm: bytes) -> int:
+    """The size in bytes of the memory a WebAssembly module declares for itself: the heap
+    Pyodide 314 restores a snapshot into, whatever size the snapshot asks for
+    (pyodide/pyodide#6254: ``INITIAL_MEMORY`` is not read).
+
+    >>> wasm_initial_memory(bytes.fromhex("0061736d01000000" "0503010001"))  # 1 page
+    65536
+    """
+    if wasm[:8] != b"\0asm\x01\0\0\0":
+        raise BuildError("pyodide.asm.wasm is not a WebAssembly module")
+    pos = 8
+    while pos < len(wasm):
+        section, pos = wasm[pos], pos + 1
+        size, pos = _leb128(wasm, pos)
+        if section == 5:  # memory: count, then flags and the initial page count
+            _, at = _leb128(wasm, pos)
+            pages, _ = _leb128(wasm, at + 1)
+            return pages * WASM_PAGE
+        pos += size
+    raise BuildError("pyodide.asm.wasm declares no memory of its own: check pyodide#6254 again")
+
+
+def build_machine_strings(root: Path = ROOT) -> list[bytes]:
+    """What must not be in a snapshot: the checkout's path and the home folder."""
+    found = [str(root), os.environ.get("HOME", "")]
+    return [s.encode() for s in found if len(s.strip("/")) >= 2]
+
+
+def leaked_strings(snapshot: bytes, wasm: bytes, needles: list[bytes]) -> list[str]:
+    """The NUL-delimited strings of the snapshot holding a needle, less those that are in
+    the runtime itself (Pyodide's build paths, e.g. ``/root/repo/cpython/...``).
+
+    >>> leaked_strings(b"\0/home/me/x\0/root/y\0", b"\0/root/y\0", [b"/home/me", b"/root"])
+    ['/home/me/x']
+    """
+    leaks: set[str] = set()
+    for needle in needles:
+        at = snapshot.find(needle)
+        while at != -1:
+            start = snapshot.rfind(b"\0", 0, at) + 1
+            end = snapshot.find(b"\0", at)
+            text = snapshot[start : end if end != -1 else len(snapshot)]
+            if text not in wasm:
+                leaks.add(text.decode("utf-8", "replace"))
+            at = snapshot.find(needle, at + len(needle))
+    return sorted(leaks)
+
+
+def snapshot_key(wheel: Path, root: Path = ROOT) -> str:
+    """The snapshot's cache key: the runtime version, the wheel and the two scripts."""
+    h = hashlib.sha256(runtime_version(root).encode() + b"\0")
+    for path in (wheel, SNAPSHOT_MAKER, SNAPSHOT_WARMUP):
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def make_snapshot(wheel: Path, out: Path, root: Path = ROOT) -> dict[str, object]:
+    """Run tools/make_snapshot.mjs under Node; return what it reports."""
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("Node.js is needed to make the engine's snapshot (apt-get install nodejs)")
+    cmd = [node, str(SNAPSHOT_MAKER), str(runtime_dir(root)), str(wheel), str(SNAPSHOT_WARMUP)]
+    try:
+        done = subprocess.run(
+            [*cmd, str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=SNAPSHOT_TIMEOUT_S,
+            cwd=out.parent,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise BuildError(f"making the engine's snapshot took over {err.timeout} s") from err
+    if done.returncode != 0:
+        raise BuildError(f"making the engine's snapshot failed ({' '.join(cmd)}):\n{done.stderr}")
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def cached_snapshot(wheel: Path, root: Path = ROOT) -> Snapshot | None:
+    """The engine's snapshot, made once per key beside the cached wheel; None (with a
+    warning) when it would not fit the heap it is restored into."""
+    folder = wheel.parent / f"snapshot-{snapshot_key(wheel, root)}"
+    if not (folder / "snapshot.json").is_file():
+        for old in wheel.parent.glob("snapshot-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        with tempfile.TemporaryDirectory(dir=wheel.parent, prefix=".tmp-") as tmp:
+            work = Path(tmp)
+            report = make_snapshot(wheel, work / "engine.snapshot", root)
+            check = dict(report["check"])  # type: ignore[call-overload]
+            meta = {
+                "bytes": report["bytes"],
+                "heap": report["heap"],
+                "check": {
+                    "call": check["call"],
+                    "request": check["request"],
+                    "digest": check_digest(str(check["answer"])),
+                },
+            }
+            (work / "snapshot.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            try:
+                work.rename(folder)
+            except OSError:  # another build made the same key first: theirs is as good
+                if not (folder / "snapshot.json").is_file():
+                    raise
+    meta = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
+    path = folder / "engine.snapshot"
+    data = path.read_bytes()
+    wasm = (runtime_dir(root) / "pyodide.asm.wasm").read_bytes()
+    leaks = leaked_strings(data, wasm, build_machine_strings(root))
+    if leaks:
+        raise BuildError(f"the engine's snapshot holds paths of this machine: {leaks[:5]}")
+    limit = wasm_initial_memory(wasm)
+    if meta["heap"] > limit:
+        log.warning(
+            "pyodide_assets: no engine snapshot shipped: making it grew Python's heap to "
+            "%d bytes, past the %d bytes Pyodide restores into (pyodide/pyodide#6254); the "
+            "calculators boot Python as before, about three times slower",
+            meta["heap"],
+            limit,
+        )
+        return None
+    return Snapshot(path, hashlib.sha256(data).hexdigest(), meta["heap"], meta["check"])
+
+
 def engine_hash(lock: Path) -> str:
     """The engine folder's name: a hash of the lock file, which holds the wheel's sha256."""
     return hashlib.sha256(lock.read_bytes()).hexdigest()[:16]
 
 
-def runtime_module(version: str, engine: str) -> str:
+def runtime_module(version: str, engine: str, snapshot: Snapshot | None = None) -> str:
     """The generated ES module the worker imports to find the runtime and the engine."""
+    if snapshot is None:
+        restore = "null"
+    else:
+        digest = base64.b64encode(bytes.fromhex(snapshot.sha256)).decode()
+        name = snapshot_name(snapshot)
+        restore = (
+            "{\n"
+            f'  url: new URL("./engine/{engine}/{name}", import.meta.url).href,\n'
+            f'  integrity: "sha256-{digest}",\n'
+            f"  check: {json.dumps(snapshot.check, sort_keys=True)},\n"
+            "}"
+        )
     return (
         "// Generated by tools/build_assets.py from node_modules/pyodide/package.json.\n"
         f'export const version = "{version}";\n'
@@ -230,7 +430,15 @@ def runtime_module(version: str, engine: str) -> str:
         "// the lock file's folder)\n"
         f'export const lockFileURL = new URL("./engine/{engine}/pyodide-lock.json", '
         "import.meta.url).href;\n"
+        "// a memory snapshot of the warmed engine (tools/make_snapshot.mjs), or null: the\n"
+        "// worker restores it when the health check (call -> check_digest) agrees\n"
+        f"export const snapshot = {restore};\n"
     )
+
+
+def snapshot_name(snapshot: Snapshot) -> str:
+    """The snapshot's file name in the engine folder, named by its content."""
+    return f"snapshot-{snapshot.sha256[:16]}.bin"
 
 
 def _compressors() -> dict[str, Callable[[bytes], bytes]]:
@@ -300,8 +508,11 @@ def _copy(src: Path, dest: Path) -> None:
     tmp.replace(dest)
 
 
-def build_assets(out_dir: Path, root: Path = ROOT, cache: Path | None = None) -> Path:
-    """Write the runtime, the engine and their compressed copies; return the runtime folder.
+def build_assets(
+    out_dir: Path, root: Path = ROOT, cache: Path | None = None, with_snapshot: bool = True
+) -> Path:
+    """Write the runtime, the engine (with its snapshot unless ``with_snapshot`` is
+    false) and their compressed copies; return the runtime folder.
 
     >>> import tempfile, json
     >>> with tempfile.TemporaryDirectory() as out:  # doctest: +SKIP
@@ -326,22 +537,30 @@ def build_assets(out_dir: Path, root: Path = ROOT, cache: Path | None = None) ->
             shutil.rmtree(old, ignore_errors=True)
     _copy(lock, engine_dir / "pyodide-lock.json")
     _copy(wheel, engine_dir / wheel.name)
+    engine_files = [engine_dir / "pyodide-lock.json", engine_dir / wheel.name]
+    snapshot = cached_snapshot(wheel, root) if with_snapshot else None
+    for old in engine_dir.glob("snapshot-*"):
+        if snapshot is None or old.name.split(".")[0] != snapshot_name(snapshot).split(".")[0]:
+            old.unlink()
+    if snapshot is not None:
+        _copy(snapshot.path, engine_dir / snapshot_name(snapshot))
+        engine_files.append(engine_dir / snapshot_name(snapshot))
     compressed = (cache or root / "build" / "assets-cache") / "compressed"
-    write_compressed(
-        [folder / name for name in RUNTIME_FILES]
-        + [engine_dir / "pyodide-lock.json", engine_dir / wheel.name],
-        compressed,
-    )
-    (base / "runtime.mjs").write_text(runtime_module(version, engine), encoding="utf-8")
+    write_compressed([folder / name for name in RUNTIME_FILES] + engine_files, compressed)
+    (base / "runtime.mjs").write_text(runtime_module(version, engine, snapshot), encoding="utf-8")
     return folder
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path, help="the built site (MkDocs site_dir)")
+    parser.add_argument(
+        "--no-snapshot", action="store_true", help="ship no memory snapshot (the worker boots)"
+    )
     args = parser.parse_args(argv)
+    logging.basicConfig(format="warning: %(message)s")
     try:
-        folder = build_assets(args.out_dir)
+        folder = build_assets(args.out_dir, with_snapshot=not args.no_snapshot)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

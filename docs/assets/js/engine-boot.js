@@ -7,7 +7,10 @@
   if (window.calcEngineBoot || !window.Worker) return;
   let worker;
   try {
-    worker = new Worker(new URL("engine-worker.mjs", document.currentScript.src), { type: "module", name: "calc-engine" });
+    const url = new URL("engine-worker.mjs", document.currentScript.src);
+    // ?engine=boot: start Python without the engine's snapshot (engine.mjs does the same)
+    if (new URLSearchParams(location.search).get("engine") === "boot") url.search = "?engine=boot";
+    worker = new Worker(url, { type: "module", name: "calc-engine" });
   } catch {
     return; // engine.mjs starts the worker itself, and reports why it cannot
   }

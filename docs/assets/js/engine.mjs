@@ -22,7 +22,8 @@ let nextId = 1;
 const pending = new Map();
 const listeners = new Set();
 const timings = { start: null, ready: null, workerMs: null };
-let status = { state: "idle", stage: null, step: 0, steps: 4, message: "" };
+// path: how the engine started, "snapshot" or "boot" (engine-worker.mjs)
+let status = { state: "idle", stage: null, step: 0, steps: 4, message: "", path: null };
 
 function setStatus(next) {
   status = Object.freeze({ ...status, ...next });
@@ -55,7 +56,13 @@ function onMessage(event) {
     timings.ready = performance.now();
     timings.workerMs = data.ms;
     performance.mark("calc-engine-ready");
-    setStatus({ state: "ready", stage: "ready", step: STAGES.ready, message: `Engine ready (Python ${data.python}).` });
+    setStatus({
+      state: "ready",
+      stage: "ready",
+      step: STAGES.ready,
+      message: `Engine ready (Python ${data.python}).`,
+      path: data.path === "snapshot" ? "snapshot" : "boot",
+    });
   } else if (data.type === "failed") {
     failed(String(data.message));
   } else if (pending.has(data.id)) {
@@ -74,7 +81,11 @@ export function start() {
   performance.mark("calc-engine-start", { startTime: timings.start });
   setStatus({ state: "loading", stage: "starting", step: STAGES.starting, message: "Starting the calculator engine…" });
   try {
-    worker = boot ? boot.worker : new Worker(WORKER_URL, { type: "module", name: "calc-engine" });
+    const url = new URL(WORKER_URL);
+    // ?engine=boot in the page's address: Python starts without the engine's snapshot
+    // (slower; for comparing both paths, bench/browser_bench.py, or ruling the snapshot out)
+    if (new URLSearchParams(window.location.search).get("engine") === "boot") url.search = "?engine=boot";
+    worker = boot ? boot.worker : new Worker(url, { type: "module", name: "calc-engine" });
   } catch (err) {
     failed(`this browser cannot start it (${(err && err.message) || err})`);
     return;

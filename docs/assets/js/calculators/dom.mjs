@@ -128,6 +128,7 @@ export function engineStatus(engine, onReady) {
     } else if (status.state === "ready") {
       box.hidden = true;
       box.dataset.state = status.state;
+      box.dataset.enginePath = status.path; // "snapshot" or "boot", for tests
       done = true;
       if (onReady) onReady();
     } else if (status.state === "failed") {
