@@ -34,7 +34,13 @@ const pyodide = await loadPyodide({
 const wheelPath = `/lib/${path.basename(wheelFile)}`;
 pyodide.FS.writeFile(wheelPath, new Uint8Array(await readFile(wheelFile)));
 pyodide.globals.set("WHEEL", wheelPath);
-pyodide.runPython(await readFile(warmupFile, "utf8"));
+try {
+  pyodide.runPython(await readFile(warmupFile, "utf8"));
+} catch (err) {
+  // the Python traceback only (Node's own report would quote the minified runtime)
+  console.error(String((err && err.message) || err));
+  process.exit(1);
+}
 const check = JSON.parse(pyodide.globals.get("CHECK"));
 pyodide.globals.delete("WHEEL");
 pyodide.globals.delete("CHECK");

@@ -5,9 +5,10 @@ the path of the calc wheel in Pyodide's file system; leaves the global ``CHECK``
 
 A restored snapshot has Python's memory but no files: Emscripten's file system lives in
 JavaScript, so the wheel is not there and anything the engine would read later fails.
-So this imports every module of ``calc`` and calls each entry of ``calc.api.CALLS``
-once (new calls and data files are covered without a change here), then checks two
-things and raises, failing the build, when one does not hold:
+So this imports every module of ``calc``, calls each cached function that needs no
+argument (the data loaders: ``@functools.cache def load_codes()``) and each entry of
+``calc.api.CALLS`` once (new calls and data files are covered without a change here),
+then checks two things and raises, failing the build, when one does not hold:
 
 - every file under ``calc/data/`` in the wheel was read by those calls, and
 - calling them again reads no file (each loader caches what it parsed).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import json
 import pkgutil
 import sys
@@ -32,6 +34,15 @@ from typing import Any
 #: The health check: a claim touches the codes, payers, modifier rules and NCCI pairs.
 CHECK_CALL = "claim"
 CHECK_REQUEST = {"payer": "bcbsnc", "lines": "98941,97112:23,97110:10"}
+
+
+def _required_parameters(fn: Any) -> list[str]:
+    """The parameters a function cannot be called without."""
+    return [
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def _warm(wheel: str) -> str:
@@ -47,14 +58,24 @@ def _warm(wheel: str) -> str:
         return original(self, name, *args, **kwargs)
 
     def every_call() -> None:
+        for loader in loaders:
+            loader()
         for name in calc.api.CALLS:
             calc.api.call_json(name, "{}")
 
     zipfile.ZipFile.open = recording  # type: ignore[method-assign]
     try:
+        loaders = []
         for info in pkgutil.walk_packages(calc.__path__, "calc."):
             if info.name != "calc.__main__":  # that one runs the command line
-                importlib.import_module(info.name)
+                module = importlib.import_module(info.name)
+                loaders += [
+                    fn
+                    for fn in vars(module).values()
+                    if hasattr(fn, "cache_info")
+                    and getattr(fn, "__module__", None) == info.name
+                    and not _required_parameters(fn)
+                ]
         every_call()
         with zipfile.ZipFile(wheel) as zf:
             data = {n for n in zf.namelist() if n.startswith("calc/data/") and n[-1] != "/"}
