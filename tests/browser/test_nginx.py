@@ -221,6 +221,41 @@ def test_security_headers_on_every_answer(nginx: Nginx) -> None:
     assert b"404" in body and b"md-content" in body
 
 
+def test_only_the_sites_path_is_served_and_no_dotfile(nginx: Nginx) -> None:
+    """Issue 16, case 7: files beside the site in the web root, and dotfiles inside it,
+    were served (``/other/secret.txt`` and ``/.env`` answered 200)."""
+    site = nginx.site
+    web_root = site.root.parent
+    root_url = site.url.removesuffix(BASE) + "/"
+    (web_root / "other").mkdir(exist_ok=True)
+    (web_root / "other" / "secret.txt").write_text("secret")
+    (web_root / ".env").write_text("SECRET=1")
+    (web_root / "notes.txt").write_text("secret")
+    (site.root / ".env").write_text("SECRET=1")
+    (site.root / ".git").mkdir(exist_ok=True)
+    (site.root / ".git" / "config").write_text("secret")
+    (site.root / "assets" / ".hidden.mjs").write_text("secret")
+    try:
+        for url in [
+            root_url + "other/secret.txt",
+            root_url + ".env",
+            root_url + "notes.txt",
+            root_url + "cpt97112/../other/secret.txt",
+            site.url + ".env",
+            site.url + ".git/config",
+            site.page("assets/.hidden.mjs"),
+            site.url + "%2eenv",
+        ]:
+            status, headers, body = fetch(url)
+            assert (status, b"secret" in body.lower()) == (404, False), url
+            assert headers["content-security-policy"].startswith(CSP), url
+        status, _, _ = fetch(site.url)
+        assert status == 200
+    finally:
+        for path in [web_root / ".env", web_root / "notes.txt", site.root / ".env"]:
+            path.unlink()
+
+
 def test_pages_are_revalidated_and_versioned_files_kept(nginx: Nginx) -> None:
     site = nginx.site
     runtime, engine = runtime_files(site)

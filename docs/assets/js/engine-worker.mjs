@@ -1,9 +1,10 @@
 // The calculator engine: Pyodide running the `calc` wheel, in one module Web Worker
-// per tab (started by engine.mjs). Messages in: {id, call, request}; out:
+// per tab (started by engine.mjs). Messages in: {id, call, text}; out:
 //   {type: "progress", stage: "runtime" | "python" | "engine", message}
 //   {type: "ready", version, python, path: "snapshot" | "boot", fallback, ms}
 //   {type: "failed", message}      (fallback: why the snapshot was not used, or null)
 //   {id, result}   (result is calc.api's JSON answer: a result or {error: {code, message}})
+// (the request arrives as JSON text, written by engine.mjs)
 // Only JSON crosses this boundary: no code is ever evaluated from a message.
 // Every URL is derived from this file's own URL, so the site works under a sub-path.
 
@@ -177,11 +178,20 @@ engine.catch((err) => {
   self.postMessage({ type: "failed", message: String((err && err.message) || err) });
 });
 
+// Every message with an id gets exactly one answer, whatever it holds.
 self.addEventListener("message", async (event) => {
-  const { id, call, request } = event.data || {};
-  if (!Number.isSafeInteger(id)) return;
+  const data = event.data !== null && typeof event.data === "object" ? event.data : {};
+  const { id, call, text } = data;
+  if (!Number.isSafeInteger(id)) return; // nobody to answer
   if (typeof call !== "string" || !CALLS.has(call)) {
     self.postMessage({ id, result: errorResult("unknown_call", "Unknown call.") });
+    return;
+  }
+  if (typeof text !== "string") {
+    self.postMessage({
+      id,
+      result: errorResult("bad_request", "The request is not plain JSON data, or it is nested too deeply."),
+    });
     return;
   }
   let callJson;
@@ -195,8 +205,7 @@ self.addEventListener("message", async (event) => {
     return;
   }
   try {
-    const text = callJson(call, JSON.stringify(request === undefined ? {} : request));
-    self.postMessage({ id, result: JSON.parse(text) });
+    self.postMessage({ id, result: JSON.parse(callJson(call, text)) });
   } catch (err) {
     // calc.api returns errors as values; reaching this is a bug in the engine.
     console.error("[calc engine]", err);

@@ -120,16 +120,47 @@ export function subscribe(listener) {
   return () => listeners.delete(listener);
 }
 
+// Far past what the engine accepts (calc.inputs.MAX_DEPTH: it answers deeper requests
+// itself), low enough that JSON.stringify and Python's parser, which both recurse, never
+// run out of stack (thousands of levels crash the worker's Python).
+const MAX_NESTING = 1000;
+const MAX_VALUES = 200_000;
+
+/** The request as JSON text, or null when it is not plain JSON data the engine can read.
+ * Text crosses to the worker: a structured copy of deep nesting can fail in the worker,
+ * where no answer could say so. */
+function requestText(request) {
+  const stack = [[request, 0]];
+  let values = 0;
+  while (stack.length) {
+    const [value, depth] = stack.pop();
+    values += 1;
+    if (depth > MAX_NESTING || values > MAX_VALUES) return null;
+    if (typeof value === "bigint" || typeof value === "function" || typeof value === "symbol") return null;
+    if (value === null || typeof value !== "object") continue;
+    for (const key of Object.keys(value)) stack.push([value[key], depth + 1]);
+  }
+  try {
+    return JSON.stringify(request === undefined ? {} : request);
+  } catch {
+    return null; // a cycle, or a getter that throws
+  }
+}
+
 /** Ask the engine: resolves to calc.api's answer (a result or {error: {code, message}}). */
 export function call(name, request = {}) {
   start();
   if (status.state === "failed") {
     return Promise.resolve({ error: { code: "engine_unavailable", message: `The calculator engine could not be loaded: ${status.message}` } });
   }
+  const text = requestText(request);
+  if (text === null) {
+    return Promise.resolve({ error: { code: "bad_request", message: "The request is not plain JSON data, or it is nested too deeply." } });
+  }
   return new Promise((resolve) => {
     const id = nextId++;
     pending.set(id, resolve);
-    worker.postMessage({ id, call: name, request });
+    worker.postMessage({ id, call: typeof name === "string" ? name : "", text });
   });
 }
 
