@@ -28,6 +28,7 @@ from calc.claim import Visit, build_claim
 from calc.codes import load_codes
 from calc.documentation import FIELDS, load_checklists
 from calc.modifiers import load_modifier_rules
+from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
 from calc.training import answer_key, load_scenarios
@@ -325,6 +326,20 @@ def test_codes_page_lists_every_code(site: Site) -> None:
         assert row[2] == ("timed" if code.timed else "untimed"), row
         assert code.source.split(";")[0] in row[5], row
         assert row[6] == code.confidence and row[7] == code.reviewed.isoformat(), row
+
+
+def test_codes_page_and_help_sheet_show_the_mue_limits(site: Site) -> None:
+    rows = [row for _, table in parse(site.page("codes/")).tables for row in table[1:]]
+    for row in rows:
+        limit = load_mue().limit(row[0])
+        assert row[8] == ("—" if limit is None else f"{limit.value} MAI {limit.mai}"), row
+    text = page_text(site.page("help-sheet/"))
+    assert (
+        "From the CMS Medicare NCCI Practitioner Services MUE table, effective 2024-04-01" in text
+    )
+    assert "From the CMS Medicare NCCI Practitioner PTP edits, version 30.1" in text
+    for limit in load_mue().limits:
+        assert f"{limit.mai}: {limit.explain()}" in text, limit.code
 
 
 def _unit_charts(html: str) -> list[list[list[str]]]:

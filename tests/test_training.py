@@ -196,6 +196,11 @@ REQUIRED_TAGS: dict[str, Check] = {
     "same-region": lambda s, a: bool(a.not_billed) and _warned(a, "same-region-not-reportable"),
     "x-modifiers": lambda s, a: bool({"XS", "XE"} & set(_mods(a, "97112"))),
     "ncci-pair": lambda s, a: any("59" in x.modifiers and x.code != "97112" for x in a.billed),
+    "ncci-indicator-0": lambda s, a: (
+        bool(a.not_billed)
+        and any(w.code.startswith("ncci-") and "indicator 0" in w.message for w in a.warnings)
+    ),
+    "mue": lambda s, a: _warned(a, "mue-exceeded"),
     "medicare-dc": lambda s, a: (
         "AT" in _mods(a, "98941") or ("GY" in _mods(a, "97112") and "GP" in _mods(a, "97112"))
     ),

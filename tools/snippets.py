@@ -53,6 +53,7 @@ from calc.modifiers import (  # noqa: E402
     fill,
     load_modifier_rules,
 )
+from calc.mue import load_mue  # noqa: E402
 from calc.ncci import NcciPair, load_ncci_pairs  # noqa: E402
 from calc.payers import Payer, load_payers  # noqa: E402
 from calc.training import load_scenarios, render_key  # noqa: E402
@@ -376,6 +377,15 @@ def methods_compared() -> str:
 # --- the code table ----------------------------------------------------------------
 
 
+def _mue_cell(code: str) -> str:
+    """A code's MUE for the codes page: units per day and the MAI (— when none)."""
+    limit = load_mue().limit(code)
+    if limit is None:
+        return "—"
+    meaning = html.escape(limit.explain(), quote=True)
+    return f'{limit.value}<br><small title="{meaning}">MAI {limit.mai}</small>'
+
+
 def _code_rows(codes: Iterable[Code]) -> list[list[str]]:
     return [
         [
@@ -387,6 +397,7 @@ def _code_rows(codes: Iterable[Code]) -> list[list[str]]:
             cell(c.source),
             badge(c.confidence),
             f'<span class="nowrap">{c.reviewed.isoformat()}</span>',
+            _mue_cell(c.code),
         ]
         for c in codes
     ]
@@ -401,6 +412,7 @@ CODE_HEADERS = [
     "Source",
     "Confidence",
     "Reviewed",
+    "MUE",
 ]
 
 
@@ -1021,6 +1033,41 @@ def help_sheet_pairs() -> str:
     )
 
 
+def mue_limits() -> str:
+    """The MUE limits: the most units per code per day, with the MAI in plain words."""
+    data = load_mue()
+    rows = [
+        [
+            f"**{m.code}**",
+            str(m.value),
+            f"{m.mai}: {cell(m.explain())}",
+            cell(m.rationale),
+            cell(m.notes),
+        ]
+        for m in data.limits
+    ]
+    return "\n".join(
+        [
+            header("calc/data/mue.toml"),
+            "",
+            f"From the **{cell(data.title)}**, effective {data.effective.isoformat()}. "
+            f"<small>Source: {cell(data.source)}.</small>",
+            "",
+            wide_table("MUE limits"),
+            "",
+            table(
+                ["Code", "Most units per day", "MAI (how it applies)", "CMS rationale", "Notes"],
+                rows,
+            ),
+            "",
+            "</div>",
+            "",
+            "A code not listed has no MUE in the data (which does not mean it has no limit).",
+            "",
+        ]
+    )
+
+
 def modifier_order() -> str:
     """The order modifiers go on a claim line."""
     order = load_modifier_rules().order
@@ -1209,6 +1256,7 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "help-sheet-pairs.md": help_sheet_pairs,
     "modifier-order.md": modifier_order,
     "modifier-glossary.md": modifier_glossary,
+    "mue-limits.md": mue_limits,
     "to-verify.md": to_verify,
     "payer-profiles.md": payer_profiles,
     "card-modifiers.md": card_modifiers,
