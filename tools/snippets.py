@@ -453,6 +453,7 @@ DATA_TITLES = {
     "checklists.toml": "Documentation checklists",
     "codes.toml": "Codes",
     "modifier_rules.toml": "Modifier rules",
+    "mue.toml": "MUE limits",
     "ncci_pairs.toml": "NCCI pairs",
     "payers.toml": "Payer profiles",
     "scenarios.toml": "Training scenarios",
