@@ -182,6 +182,7 @@ def test_engine_folder_is_named_by_its_content(engine: Path, snapshot: Path) -> 
     with zipfile.ZipFile(engine / wheel) as zf:
         files = zf.namelist()
     assert "calc/api.py" in files
+    assert "calc/ncci_import.py" not in files  # a maintainers' tool, never in the browser
     assert "calc/data/codes.toml" in files
     assert not [f for f in files if f.endswith(".pyc")]  # host bytecode: Pyodide rejects it
     module = (engine.parent.parent / "runtime.mjs").read_text()

@@ -127,11 +127,19 @@ def runtime_version(root: Path = ROOT) -> str:
     return version
 
 
+#: calc modules that are tools for maintainers, never loaded by the browser: left out of
+#: the wheel (the CLI imports them only for their own command).
+TOOL_MODULES = ("calc/ncci_import.py",)
+
+
 def _wheel_sources(root: Path) -> list[Path]:
     files = [
         p
         for p in sorted((root / "calc").rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix != ".pyc"
+        and p.relative_to(root).as_posix() not in TOOL_MODULES
     ]
     return files + [root / name for name in WHEEL_INPUTS]
 
