@@ -18,9 +18,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from calc.changes import relevant, review_due, rule_changes
 from calc.claim import REQUEST_FIELDS as CLAIM_FIELDS
 from calc.claim import build_claim, visit_from_request
-from calc.codes import load_codes
+from calc.codes import load_codes, normalize
+from calc.dates import Applied, Period, as_of, load_rulebook_dates, parse_dos, resolve
 from calc.documentation import load_checklists, parse_record, require_entries
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
@@ -28,7 +30,7 @@ from calc.inputs import MAX_DEPTH, check_request, choice, too_deep_json
 from calc.modifiers import load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
-from calc.units import METHODS, compute_units, parse_entries
+from calc.units import METHOD_NAMES, METHODS, SOURCES, compute_units, parse_entries
 
 Request = Mapping[str, Any]
 Handler = Callable[[Request], dict[str, Any]]
@@ -45,11 +47,30 @@ def _only(request: Request, allowed: set[str]) -> None:
             )
 
 
+def _dated(
+    result: dict[str, Any], dos: object, codes: list[str], applied: list[Applied]
+) -> dict[str, Any]:
+    """An answer with its date of service first, and the date's statement as step one."""
+    day, given = resolve(dos)
+    nearby = relevant(rule_changes(), None, codes)
+    dates = as_of(day, given, applied, nearby)
+    steps = [dates.statement, *result.get("steps", [])]
+    return {"date_of_service": dates.as_dict(), **result, "steps": steps}
+
+
 def units(request: Request) -> dict[str, Any]:
-    """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code"}``."""
-    _only(request, {"lines", "method"})
+    """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code",
+    "dos": "YYYY-MM-DD"}`` (without dos: the rule book's as_of date, stated)."""
+    _only(request, {"lines", "method", "dos"})
+    resolve(request.get("dos"))  # a bad date is reported before anything else
     method = choice("method", request.get("method"), METHODS, "cms")
-    return compute_units(parse_entries(request.get("lines")), method=str(method)).as_dict()
+    result = compute_units(parse_entries(request.get("lines")), method=str(method)).as_dict()
+    # The units methods carry no date in their sources: in force on every covered date.
+    method_rule = Applied(
+        f"Units: {METHOD_NAMES[str(method)]}", Period(), SOURCES[str(method)], "high"
+    )
+    codes = [normalize(line["code"]) for line in result["lines"]]
+    return _dated(result, request.get("dos"), codes, [method_rule])
 
 
 def codes(request: Request) -> dict[str, Any]:
@@ -65,8 +86,38 @@ def checklist(request: Request) -> dict[str, Any]:
 
 
 def review(request: Request) -> dict[str, Any]:
-    """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``."""
-    return review_record(require_entries(parse_record(request))).as_dict()
+    """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``,
+    plus ``"dos": "YYYY-MM-DD"`` (without it: the rule book's as_of date, stated)."""
+    record = dict(request) if isinstance(request, Mapping) else request
+    dos = record.pop("dos", None) if isinstance(record, dict) else None
+    resolve(dos)
+    return _dated(review_record(require_entries(parse_record(record))).as_dict(), dos, ["97112"], [])
+
+
+def changes(request: Request) -> dict[str, Any]:
+    """``{"since": "YYYY-MM-DD"}`` (optional): every dated change, newest first."""
+    _only(request, {"since"})
+    since = request.get("since")
+    found = rule_changes(parse_dos(since) if since not in (None, "") else None)
+    return {
+        "since": since or None,
+        "rulebook": load_rulebook_dates().as_dict(),
+        "changes": [c.as_dict() for c in found],
+    }
+
+
+def due(request: Request) -> dict[str, Any]:
+    """``{"on": "YYYY-MM-DD"}``: the entries whose review is older than the interval."""
+    _only(request, {"on"})
+    if request.get("on") in (None, ""):
+        raise CalcError("bad_date", "Give the date to check the reviews on (on: YYYY-MM-DD).")
+    on = parse_dos(request.get("on"))
+    dates = load_rulebook_dates()
+    return {
+        "on": on.isoformat(),
+        "review_months": dates.review_months,
+        "due": [d.as_dict() for d in review_due(on)],
+    }
 
 
 def claim(request: Request) -> dict[str, Any]:
@@ -169,6 +220,8 @@ CALLS: dict[str, Handler] = {
     "scenarios": scenarios,
     "grade": grade,
     "audit": audit,
+    "changes": changes,
+    "due": due,
 }
 
 

@@ -25,12 +25,15 @@ fact belongs to each therapy line (``same_region=True`` on the visit says it of 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from calc._data import CONFIDENCE_RANK, plain, weakest
+from calc.changes import relevant, rule_changes
 from calc.codes import PHASES, Code, CodeTable, load_codes
+from calc.dates import Applied, AsOf, as_of, parse_dos, resolve
 from calc.errors import CalcError, shown
 from calc.glossary import anchor
 from calc.inputs import choice, flag
@@ -43,6 +46,7 @@ from calc.modifiers import (
     Message,
     NotReportable,
     RuleBook,
+    applied_amount,
     decide,
     load_modifier_rules,
     not_reportable,
@@ -76,6 +80,7 @@ REQUEST_FIELDS = frozenset(
         "voluntary_abn",
         "care",
         "method",
+        "dos",
     }
 )
 #: Facts about one therapy line (``97112=23:same-region`` on the command line,
@@ -105,7 +110,8 @@ class Visit:
     signed a voluntary ABN for services Medicare excludes (GX beside GY). ``care``:
     "active" or "maintenance" (Medicare CMT). ``phase`` None means not stated.
     ``modifier_style`` and ``method`` None mean the payer's default. ``abn_shorthand``:
-    the request said "abn" (both notices), which the answer points out.
+    the request said "abn" (both notices), which the answer points out. ``dos``: the
+    date of service; None means the rule book's ``as_of`` date, and the answer says so.
     """
 
     lines: tuple[Entry, ...]
@@ -119,6 +125,7 @@ class Visit:
     voluntary_abn: bool = False
     care: str = "active"
     method: str | None = None
+    dos: dt.date | None = None
     abn_shorthand: bool = False
 
     def facts_of(self, entry: Entry) -> tuple[str, ...]:
@@ -222,6 +229,7 @@ class Claim:
     notes: tuple[Message, ...]
     steps: tuple[str, ...]
     fired: tuple[Fired, ...]
+    as_of: AsOf
 
     @property
     def confidence(self) -> str:
@@ -249,6 +257,7 @@ class Claim:
     def as_dict(self) -> dict[str, Any]:
         v = self.visit
         return {
+            "date_of_service": self.as_of.as_dict(),
             "payer": self.payer.id,
             "payer_name": self.payer.name,
             "method": self.method,
@@ -278,6 +287,11 @@ class Claim:
 
 
 # --- reading a request -----------------------------------------------------------------
+
+
+def _dos(value: object) -> dt.date | None:
+    day, given = resolve(value)
+    return day if given else None
 
 
 def visit_from_request(request: Mapping[str, Any]) -> Visit:
@@ -310,6 +324,7 @@ def visit_from_request(request: Mapping[str, Any]) -> Visit:
         abn_shorthand=both,
         care=choice("care", request.get("care"), CARE, "active") or "active",
         method=choice("method", request.get("method"), METHODS, None),
+        dos=_dos(request.get("dos")),
     )
 
 
@@ -501,7 +516,10 @@ def build_claim(
     payers = payers or load_payers()
     book = book or load_modifier_rules()
     ncci = ncci or load_ncci_pairs()
-    payer = payers.require(visit.payer)
+    day, given = (
+        (parse_dos(visit.dos), True) if visit.dos is not None else (resolve(None)[0], False)
+    )
+    payer = payers.require(visit.payer).on(day)
     method, style = _check_visit(visit, payer)
     if not visit.lines:
         raise CalcError("empty_input", "Enter at least one code (for example 97112:24).")
@@ -521,14 +539,21 @@ def build_claim(
             same_region="same_region" in facts,
             separate_encounter="separate_encounter" in facts,
             style=style,
+            dos=day,
         )
 
-    warnings: list[Message] = _ignored_flags(visit, payer, entered)
+    dates = as_of(day, given)
+    warnings: list[Message] = [
+        Message("date-coverage", text, "The rule book's covered dates", "verify")
+        for text in dates.warnings
+    ]
+    warnings += _ignored_flags(visit, payer, entered)
     notes: list[Message] = []
     fired: list[Fired] = []
     steps = [
+        dates.statement,
         f"Payer: {payer.name} ({payer.id}). Units: {METHOD_NAMES[method]}. "
-        f"Modifier style: {STYLE_NAMES[style]}."
+        f"Modifier style: {STYLE_NAMES[style]}.",
     ]
 
     # (2) Not separately reportable: off the claim before units are counted. Whether a
@@ -666,6 +691,23 @@ def build_claim(
     unique_fired: dict[str, Fired] = {}
     for f in fired:
         unique_fired.setdefault(f.id, f)
+    applied: list[Applied] = payer.applied(day)
+    applied += [
+        Applied(n.text, n.period, n.source, n.confidence)
+        for n in payer.code_notes
+        if n.period.dated and any(c.code in n.codes for c in entered)
+    ]
+    shown_rules = {*unique_fired, *(m.code for m in (*warnings, *notes))}
+    for rule in book.rules:
+        if rule.id not in shown_rules:
+            continue
+        if rule.period.dated:
+            applied.append(Applied(rule.title, rule.period, rule.source, rule.confidence))
+        amount = applied_amount(rule, day)
+        if amount is not None:
+            applied.append(amount)
+    nearby = relevant(rule_changes(), payer.id, (c.code for c in entered))
+    dates = as_of(day, given, applied, nearby)
     return Claim(
         visit=visit,
         payer=payer,
@@ -678,4 +720,5 @@ def build_claim(
         notes=_merge(notes),
         steps=tuple(steps),
         fired=tuple(unique_fired.values()),
+        as_of=dates,
     )

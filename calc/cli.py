@@ -1,5 +1,6 @@
-"""Command line: ``python -m calc units|codes|checklist|review|claim|payers|scenarios ...
-[--json]``, and ``python -m calc ncci import FILE...`` (the quarterly CMS update).
+"""Command line: ``python -m calc units|codes|checklist|review|claim|payers|scenarios|
+changes|rules ... [--json]``, and ``python -m calc ncci import FILE...`` (the quarterly
+CMS update).
 
 Each command turns its arguments into an :mod:`calc.api` request, so the CLI and the
 browser get the very same answers. Bad input: exit status 2, one line on stderr
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -29,6 +31,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise CalcError("bad_arguments", f"{message} (see: {self.prog} --help)")
+
+
+def _mark(confidence: str) -> str:
+    return "" if confidence == "high" else f" [{confidence}]"
 
 
 def _text_units(result: dict[str, Any]) -> str:
@@ -52,6 +58,45 @@ def _text_units(result: dict[str, Any]) -> str:
         out += ["", "Warnings:"] + [f"  ! {w['message']}" for w in result["warnings"]]
     out += ["", "Source: " + "; ".join(result["sources"])]
     return "\n".join(out)
+
+
+def _text_date(block: dict[str, Any]) -> str:
+    """The date of service an answer is for, its dated rules and nearby changes."""
+    out = [block["statement"]]
+    if block.get("cli_note"):
+        out = [f"Date of service: {block['date']} ({block['cli_note']})."]
+    dated = [a for a in block["applied"] if a["from"] or a["until"]]
+    if dated:
+        out += ["Dated rules applied:"]
+        out += [f"  - {a['what']} ({a['period']}){_mark(a['confidence'])}" for a in dated]
+    out += [f"  ~ {c['said']}" for c in block["changes"]]
+    out += [f"  ! {w}" for w in block["warnings"]]
+    return "\n".join(out)
+
+
+def _text_changes(result: dict[str, Any]) -> str:
+    since = f" since {result['since']}" if result["since"] else ""
+    out = [f"Rule changes{since}, newest first:"]
+    for c in result["changes"]:
+        who = f" [{c['payer_name']}]" if c["payer_name"] else ""
+        codes = f" ({', '.join(c['codes'])})" if c["codes"] else ""
+        out.append(f"  {c['on']}{who}{codes}: {c['text']}{_mark(c['confidence'])}")
+        out.append(f"      Source: {c['source']}")
+    if not result["changes"]:
+        out.append("  (none)")
+    return "\n".join(out)
+
+
+def _text_due(result: dict[str, Any]) -> str:
+    head = (
+        f"Reviews older than {result['review_months']} months on {result['on']}: "
+        f"{len(result['due'])}"
+    )
+    rows = [
+        f"  {d['kind']:<9} {d['id']:<36} reviewed {d['reviewed']}  {d['title']}"
+        for d in result["due"]
+    ]
+    return "\n".join([head, *rows])
 
 
 def _text_codes(result: dict[str, Any]) -> str:
@@ -132,10 +177,6 @@ def _read_record(path: str) -> dict[str, Any]:
     return record
 
 
-def _mark(confidence: str) -> str:
-    return "" if confidence == "high" else f" [{confidence}]"
-
-
 def _text_claim(result: dict[str, Any]) -> str:
     out = [
         f"{result['payer_name']} ({result['payer']}) · units: {result['method_name']} · "
@@ -195,6 +236,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     p = sub.add_parser("units", help="minutes → 15-minute units")
     p.add_argument("lines", nargs="+", metavar="CODE=MINUTES", help="e.g. 97112=24 97110=23")
     p.add_argument("--method", choices=METHODS, default="cms")
+    _dos_option(p)
     p.add_argument("--json", action="store_true", help="print the JSON result")
     renderers["units"] = ("units", _text_units)
 
@@ -214,6 +256,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
         + ". See: python -m calc checklist --json.",
     )
     p.add_argument("record", metavar="RECORD.json", help="a JSON object; - reads standard input")
+    _dos_option(p)
     p.add_argument("--json", action="store_true")
     renderers["review"] = ("review", _text_review)
 
@@ -259,8 +302,22 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
     )
     p.add_argument("--maintenance", action="store_true", help="maintenance care (Medicare CMT)")
     p.add_argument("--method", choices=METHODS, help="only where the payer allows")
+    _dos_option(p)
     p.add_argument("--json", action="store_true")
     renderers["claim"] = ("claim", _text_claim)
+
+    p = sub.add_parser("changes", help="every dated rule change, newest first")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only changes on or after this date")
+    p.add_argument("--json", action="store_true")
+    renderers["changes"] = ("changes", _text_changes)
+
+    p = sub.add_parser("rules", help="the rule book's entries; --due: those due for review")
+    p.add_argument(
+        "--due", action="store_true", help="list the entries whose last review is over a year old"
+    )
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="check the reviews on this date (today)")
+    p.add_argument("--json", action="store_true")
+    renderers["rules"] = ("due", _text_due)
 
     p = sub.add_parser("payers", help="list the payer profiles")
     p.add_argument("--json", action="store_true")
@@ -292,7 +349,6 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, tuple[str, Renderer]]]:
 
 def _ncci_import(args: argparse.Namespace) -> list[str]:
     """The importer is a tool: imported here only, never by the engine the browser loads."""
-    import datetime as dt
     from pathlib import Path
 
     from calc import ncci_import
@@ -305,13 +361,32 @@ def _ncci_import(args: argparse.Namespace) -> list[str]:
     return ncci_import.run([Path(f) for f in args.files], effective, args.version, data_dir)
 
 
+def _dos_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--dos", metavar="YYYY-MM-DD", help="the date of service (default: today, as stated)"
+    )
+
+
+def _today() -> str:
+    # The engine never reads the clock; the command line fills in today and says so.
+    return dt.date.today().isoformat()
+
+
 def _request(args: argparse.Namespace) -> dict[str, Any]:
+    dos = getattr(args, "dos", None) or _today()
     if args.command == "units":
-        return {"lines": list(args.lines), "method": args.method}
+        return {"lines": list(args.lines), "method": args.method, "dos": dos}
     if args.command == "review":
-        return _read_record(args.record)
+        return {**_read_record(args.record), "dos": dos}
+    if args.command == "changes":
+        return {"since": args.since}
+    if args.command == "rules":
+        if not args.due:
+            raise CalcError("bad_arguments", "Use: python -m calc rules --due [--on YYYY-MM-DD].")
+        return {"on": args.on or _today()}
     if args.command == "claim":
         return {
+            "dos": dos,
             "payer": args.payer,
             "lines": list(args.lines),
             "provider": args.provider,
@@ -342,6 +417,8 @@ def _answer(argv: list[str]) -> tuple[int, str, str]:
             return audit_cli.run(args)
         call, render = renderers[args.command]
         result = api.call(call, _request(args))
+        if "date_of_service" in result and getattr(args, "dos", None) is None:
+            result["date_of_service"]["cli_note"] = "today: no --dos was given"
     except CalcError as err:
         result = err.as_dict()
     if "error" in result:
@@ -349,6 +426,8 @@ def _answer(argv: list[str]) -> tuple[int, str, str]:
         out = json.dumps(result, ensure_ascii=False) + "\n" if as_json else ""
         return 2, out, f"error: {message}\n"
     text = json.dumps(result, ensure_ascii=False, indent=2) if as_json else render(result)
+    if not as_json and "date_of_service" in result:
+        text = _text_date(result["date_of_service"]) + "\n\n" + text
     return 0, text + "\n", ""
 
 

@@ -40,8 +40,18 @@ from calc._data import (
     weakest,
 )
 from calc.codes import CATEGORIES, PHASES, Code, CodeTable, load_codes
+from calc.dates import (
+    ALWAYS,
+    PERIOD_KEYS,
+    Applied,
+    Change,
+    Period,
+    load_rulebook_dates,
+    want_period,
+)
 from calc.errors import CalcError
 from calc.ncci import NcciData, NcciPair, load_ncci_pairs
+from calc.parameters import Parameters, Value, load_parameters
 from calc.payers import MODIFIER_STYLES, PAYER_FLAGS, Payer, PayerTable, load_payers
 
 DATA_FILE = "modifier_rules.toml"
@@ -71,7 +81,7 @@ WHEN: dict[str, tuple[Any, ...]] = {
     "separate_encounter": (True, False),
     "style": MODIFIER_STYLES,
 }
-PLACEHOLDERS = frozenset({"code", "with", "payer", "count"})
+PLACEHOLDERS = frozenset({"code", "with", "payer", "count", "amount"})
 
 
 # --- the rules as data ---------------------------------------------------------------
@@ -114,6 +124,32 @@ class ModifierRule:
     confidence: str
     reviewed: dt.date
     action: str = ""  # (note, warning) what a biller does about it, one line
+    period: Period = ALWAYS  # the dates of service it is in force on
+    parameter: str | None = None  # a dated amount (parameters.toml) its text shows
+
+    def changes(self) -> list[Change]:
+        """The dates this rule came into force or ended, for the Rule changes page."""
+        payer = self.payers[0] if isinstance(self.payers, tuple) and len(self.payers) == 1 else None
+        codes = tuple(c for c in self.codes if c[:1].isdigit() or c[:1] == "G")
+        title = fill(self.title, code=", ".join(codes) or "the line", payer="the payer")
+        out = []
+        if self.period.start is not None:
+            out.append(
+                Change(self.period.start, title, payer, None, codes, self.source, self.confidence)
+            )
+        if self.period.end is not None:
+            out.append(
+                Change(
+                    self.period.end + dt.timedelta(days=1),
+                    f"No longer in force: {title}",
+                    payer,
+                    None,
+                    codes,
+                    self.source,
+                    self.confidence,
+                )
+            )
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +168,9 @@ class ModifierRule:
             "confidence": self.confidence,
             "reviewed": self.reviewed.isoformat(),
             "action": self.action,
+            **self.period.as_dict(),
+            "period": self.period.describe(),
+            "parameter": self.parameter,
         }
 
 
@@ -149,6 +188,12 @@ class RuleBook:
 
     def of_kind(self, kind: str) -> tuple[ModifierRule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
+
+    def find(self, rule_id: str) -> ModifierRule | None:
+        return self._by_id.get(rule_id)
+
+    def changes(self) -> list[Change]:
+        return [c for r in self.rules for c in r.changes()]
 
     def as_dict(self) -> dict[str, Any]:
         return {"order": self.order.as_dict(), "rules": [r.as_dict() for r in self.rules]}
@@ -261,16 +306,34 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "fact": (set(), set()),
 }
 _BASE_KEYS = ["id", "kind", "title", "text", "source", "confidence", "reviewed"]
+_DATED_KEYS = [*PERIOD_KEYS, "parameter"]
 
 
 def _parse_rule(
-    where: str, entry: Mapping[str, Any], codes: CodeTable, payers: PayerTable, order: ModifierOrder
+    where: str,
+    entry: Mapping[str, Any],
+    codes: CodeTable,
+    payers: PayerTable,
+    order: ModifierOrder,
+    parameters: Parameters,
 ) -> ModifierRule:
     kind = entry.get("kind")
     if kind not in KINDS:
         raise CalcError("bad_data", f"{where}: 'kind' must be one of {', '.join(KINDS)}")
     required, optional = _KIND_KEYS[kind]
-    check_keys(where, entry, [*_BASE_KEYS, *sorted(required)], sorted(optional))
+    check_keys(where, entry, [*_BASE_KEYS, *sorted(required)], [*sorted(optional), *_DATED_KEYS])
+    parameter = None
+    if "parameter" in entry:
+        parameter = want_text(where, "parameter", entry["parameter"])
+        if parameter not in parameters:
+            raise CalcError(
+                "bad_data", f"{where}: unknown parameter {parameter!r} (parameters.toml)"
+            )
+    if ("{amount}" in str(entry.get("text", ""))) != (parameter is not None):
+        raise CalcError(
+            "bad_data",
+            f"{where}: a rule shows {{amount}} in 'text' exactly when it names a 'parameter'",
+        )
     rule_id = want_text(where, "id", entry["id"])
     payers_value: str | tuple[str, ...] = "all"
     if "payers" in entry:
@@ -344,6 +407,8 @@ def _parse_rule(
         action=_placeholders(where, "action", want_text(where, "action", entry["action"]))
         if "action" in entry
         else "",
+        period=want_period(where, entry),
+        parameter=parameter,
     )
     # A rule must not be able to put a modifier where a "never" rule forbids it.
     for code in codes:
@@ -373,6 +438,7 @@ def parse_modifier_rules(
     """
     codes = codes or load_codes()
     payers = payers or load_payers()
+    parameters = load_parameters()
     check_keys(name, data, ["order", "rule"])
     where = f"{name}, [order]"
     raw_order = want(where, "order", data["order"], dict)
@@ -396,7 +462,7 @@ def parse_modifier_rules(
         want(where, "rule", entry, dict)
         if isinstance(entry.get("id"), str):
             where = f"{name}, rule {entry['id']!r}"
-        rule = _parse_rule(where, entry, codes, payers, order)
+        rule = _parse_rule(where, entry, codes, payers, order, parameters)
         if rule.id in seen:
             raise CalcError("bad_data", f"{where}: listed twice")
         seen.add(rule.id)
@@ -435,6 +501,12 @@ class Context:
     same_region: bool = False
     separate_encounter: bool = False
     style: str = "59"
+    dos: dt.date | None = None  # None: the rule book's as_of date (calc/data/rulebook.toml)
+
+    @property
+    def day(self) -> dt.date:
+        """The date of service the rules are applied for."""
+        return self.dos or load_rulebook_dates().as_of
 
     def value(self, key: str) -> Any:
         return getattr(self, key)
@@ -500,7 +572,7 @@ def _payer_ok(rule: ModifierRule, payer: Payer) -> bool:
 
 def match(rule: ModifierRule, ctx: Context, line: Code | None = None) -> _Match | None:
     """Whether ``rule`` applies to ``line`` (or, with no line, to the visit)."""
-    if not _payer_ok(rule, ctx.payer):
+    if not _payer_ok(rule, ctx.payer) or not rule.period.contains(ctx.day):
         return None
     maybe = False
     for key, wanted in rule.when:
@@ -530,6 +602,7 @@ def fill(
     triggers: Sequence[str] = (),
     payer: str = "",
     count: str = "",
+    amount: str = "",
 ) -> str:
     """A rule's text with its placeholders filled in.
 
@@ -539,7 +612,50 @@ def fill(
     joined = " and ".join(
         [", ".join(triggers[:-1]), triggers[-1]] if len(triggers) > 1 else triggers
     )
-    return text.format(code=code, payer=payer, count=count, **{"with": joined})
+    return text.format(code=code, payer=payer, count=count, amount=amount, **{"with": joined})
+
+
+def amount_on(rule: ModifierRule, day: dt.date) -> tuple[str, str, Value | None]:
+    """The dated amount a rule's text shows on ``day``: its words, its confidence and
+    the value (None when the rule book has no value for that date: a verify note).
+
+    >>> rule = load_modifier_rules().get("medicare-kx-threshold")
+    >>> amount_on(rule, dt.date(2026, 3, 2))[:2]
+    ('$2,480 for calendar year 2026', 'medium')
+    """
+    if rule.parameter is None:
+        return "", rule.confidence, None
+    parameter = load_parameters().require(rule.parameter)
+    value = parameter.on(day)
+    if value is None:
+        return (
+            f"no amount is recorded in the rule book for {day}: look it up before relying on this",
+            "verify",
+            None,
+        )
+    return (
+        f"{value.shown} for {value.period.describe()}",
+        weakest([rule.confidence, value.confidence]),
+        value,
+    )
+
+
+def applied_amount(rule: ModifierRule, day: dt.date) -> Applied | None:
+    """The dated amount a rule used on ``day``, for the answer's list of dated rules."""
+    if rule.parameter is None:
+        return None
+    value = load_parameters().require(rule.parameter).on(day)
+    return None if value is None else load_parameters().require(rule.parameter).applied(value)
+
+
+def _message(rule: ModifierRule, ctx: Context, m: _Match, code: str = "") -> Message:
+    amount, confidence, value = amount_on(rule, ctx.day)
+    text = _qualified(
+        fill(rule.text, code=code, triggers=m.triggers, payer=ctx.payer.name, amount=amount), m
+    )
+    source = rule.source if value is None else f"{rule.source}; {value.source}"
+    action = fill(rule.action, code=code, triggers=m.triggers, payer=ctx.payer.name, amount=amount)
+    return Message(rule.id, text, source, confidence, (code,) if code else (), action)
 
 
 def _qualified(text: str, m: _Match) -> str:
@@ -686,9 +802,7 @@ def decide(
         m = match(rule, ctx, line)
         if m is None:
             continue
-        text = _qualified(fill(rule.text, code=line.code, triggers=m.triggers, payer=payer_name), m)
-        action = fill(rule.action, code=line.code, triggers=m.triggers, payer=payer_name)
-        message = Message(rule.id, text, rule.source, rule.confidence, (line.code,), action)
+        message = _message(rule, ctx, m, line.code)
         (warnings if rule.kind == "warning" else notes).append(message)
 
     if not excluded:
@@ -812,7 +926,6 @@ def visit_messages(
             m = match(rule, ctx)
             if m is None:
                 continue
-            text = _qualified(fill(rule.text, payer=ctx.payer.name, triggers=m.triggers), m)
-            message = Message(rule.id, text, rule.source, rule.confidence)
+            message = _message(rule, ctx, m)
             (warnings if rule.kind == "warning" else notes).append(message)
     return warnings, notes, fired

@@ -15,6 +15,7 @@ person can read and edit them; this module loads and checks them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from calc._data import (
     want_texts,
 )
 from calc.codes import CodeTable, load_codes, want_codes
+from calc.dates import ALWAYS, PERIOD_KEYS, Applied, Change, Period, check_no_overlap, want_period
 from calc.errors import CalcError, shown
 from calc.units import METHOD_NAMES, METHODS
 
@@ -43,15 +45,36 @@ PAYER_FLAGS = ("hns_59_gp_with_cmt", "medicare_part_b")
 
 @dataclass(frozen=True)
 class CodeNote:
-    """A payer-specific warning shown when one of ``codes`` is on the claim."""
+    """A payer-specific warning shown when one of ``codes`` is on the claim (on the
+    dates of service in ``period``)."""
 
     codes: tuple[str, ...]
     text: str
     source: str
     confidence: str
+    period: Period = ALWAYS
 
     def as_dict(self) -> dict[str, Any]:
-        return plain(self)
+        return {**plain(self), "period": self.period.describe(), **self.period.as_dict()}
+
+
+#: The profile keys a [[payer.period]] may set for its dates.
+PERIOD_FIELDS = ("notes", "verify", "source", "confidence")
+
+
+@dataclass(frozen=True)
+class PayerPeriod:
+    """What a payer profile says on the dates of ``period``; None = the profile's value."""
+
+    period: Period
+    change: str | None  # what changed on period.start, for the Rule changes page
+    notes: tuple[str, ...] | None
+    verify: tuple[str, ...] | None
+    source: str | None
+    confidence: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**plain(self), "period": self.period.describe(), **self.period.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,79 @@ class Payer:
     source: str
     confidence: str
     reviewed: dt.date
+    periods: tuple[PayerPeriod, ...] = ()
+
+    def period_on(self, day: dt.date) -> PayerPeriod | None:
+        """The dated part of the profile in force on ``day``, if any."""
+        return next((p for p in self.periods if p.period.contains(day)), None)
+
+    def on(self, day: dt.date) -> Payer:
+        """The profile as it stands on a date of service: its period's notes, verify
+        marks, source and confidence, and only the code notes in force that day.
+
+        >>> shp = load_payers().require("nc-shp")
+        >>> shp.on(dt.date(2024, 12, 31)).confidence, shp.on(dt.date(2025, 1, 1)).confidence
+        ('medium', 'verify')
+        """
+        found = self.period_on(day)
+        changed: dict[str, Any] = {}
+        if found is not None:
+            changed = {k: getattr(found, k) for k in PERIOD_FIELDS if getattr(found, k) is not None}
+        notes = tuple(n for n in self.code_notes if n.period.contains(day))
+        return dataclasses.replace(self, **changed, code_notes=notes)
+
+    def applied(self, day: dt.date) -> list[Applied]:
+        """The dated parts of the profile that apply on ``day`` (for the answer)."""
+        out = []
+        found = self.period_on(day)
+        if found is not None and found.period.dated:
+            what = found.change or f"the profile as it stood {found.period.describe()}"
+            out.append(
+                Applied(
+                    f"{self.name}: {what}",
+                    found.period,
+                    found.source or self.source,
+                    found.confidence or self.confidence,
+                )
+            )
+        return out
+
+    def changes(self) -> list[Change]:
+        """Every dated change of this profile and its code notes."""
+        out = []
+        for p in self.periods:
+            if p.period.start is not None and p.change:
+                out.append(
+                    Change(
+                        p.period.start,
+                        p.change,
+                        self.id,
+                        self.name,
+                        (),
+                        p.source or self.source,
+                        p.confidence or self.confidence,
+                    )
+                )
+        for n in self.code_notes:
+            if n.period.start is not None:
+                out.append(
+                    Change(
+                        n.period.start, n.text, self.id, self.name, n.codes, n.source, n.confidence
+                    )
+                )
+            if n.period.end is not None:
+                out.append(
+                    Change(
+                        n.period.end + dt.timedelta(days=1),
+                        f"No longer in force: {n.text}",
+                        self.id,
+                        self.name,
+                        n.codes,
+                        n.source,
+                        n.confidence,
+                    )
+                )
+        return out
 
     def has_flag(self, flag: str) -> bool:
         """A profile flag by name (``"hns_59_gp_with_cmt"`` or ``"medicare_part_b"``)."""
@@ -92,6 +188,7 @@ class Payer:
             "source": self.source,
             "confidence": self.confidence,
             "reviewed": self.reviewed.isoformat(),
+            "periods": [p.as_dict() for p in self.periods],
         }
 
 
@@ -124,12 +221,36 @@ class PayerTable:
 
 def _code_note(where: str, entry: Any, codes: CodeTable) -> CodeNote:
     want(where, "code_note", entry, dict)
-    check_keys(where, entry, ["codes", "text", "source", "confidence"])
+    check_keys(where, entry, ["codes", "text", "source", "confidence"], PERIOD_KEYS)
     return CodeNote(
         codes=want_codes(where, "codes", entry["codes"], codes),
         text=want_text(where, "text", entry["text"]),
         source=want_text(where, "source", entry["source"]),
         confidence=want_confidence(where, entry["confidence"]),
+        period=want_period(where, entry),
+    )
+
+
+def _payer_period(where: str, entry: Any) -> PayerPeriod:
+    want(where, "period", entry, dict)
+    check_keys(where, entry, [], [*PERIOD_KEYS, "change", *PERIOD_FIELDS])
+    period = want_period(where, entry)
+    if not period.dated:
+        raise CalcError("bad_data", f"{where}: a period needs 'from', 'until' or both")
+    if period.start is not None and "change" not in entry:
+        raise CalcError("bad_data", f"{where}: say what changed on {period.start} in 'change'")
+    if not set(PERIOD_FIELDS) & set(entry) and "change" not in entry:
+        raise CalcError(
+            "bad_data",
+            f"{where}: a period must say what changed or set one of {', '.join(PERIOD_FIELDS)}",
+        )
+    return PayerPeriod(
+        period=period,
+        change=want_text(where, "change", entry["change"]) if "change" in entry else None,
+        notes=want_texts(where, "notes", entry["notes"]) if "notes" in entry else None,
+        verify=want_texts(where, "verify", entry["verify"]) if "verify" in entry else None,
+        source=want_text(where, "source", entry["source"]) if "source" in entry else None,
+        confidence=want_confidence(where, entry["confidence"]) if "confidence" in entry else None,
     )
 
 
@@ -165,7 +286,7 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                 "confidence",
                 "reviewed",
             ],
-            ["notes", "verify", "code_note"],
+            ["notes", "verify", "code_note", "period"],
         )
         payer_id = want_text(where, "id", entry["id"])
         if payer_id != payer_id.strip().lower() or " " in payer_id:
@@ -190,6 +311,11 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                 "bad_data", f'{where}: \'modifier_style\' must be "59" or "x", got {style!r}'
             )
         notes = want(where, "code_note", entry.get("code_note", []), list)
+        periods = tuple(
+            _payer_period(f"{where}, period {j}", p)
+            for j, p in enumerate(want(where, "period", entry.get("period", []), list), start=1)
+        )
+        check_no_overlap(where, ((f"period {j}", p.period) for j, p in enumerate(periods, 1)))
         payers.append(
             Payer(
                 id=payer_id,
@@ -210,6 +336,7 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                 source=want_text(where, "source", entry["source"]),
                 confidence=want_confidence(where, entry["confidence"]),
                 reviewed=want_date(where, "reviewed", entry["reviewed"]),
+                periods=tuple(sorted(periods, key=lambda p: p.period.start or dt.date.min)),
             )
         )
     if not payers:

@@ -95,6 +95,7 @@ def test_payers() -> None:
         "medcost",
         "zelis",
         "commercial",
+        "uhc",
         "medicare",
     ]
     text = run("payers").stdout

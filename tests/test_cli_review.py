@@ -66,9 +66,10 @@ def test_review_reads_standard_input() -> None:
 
 def test_review_text_explains(tmp_path: Path) -> None:
     record = {**COMPLETE, "visit_codes": [{"code": "97110", "minutes": 10}, {"code": "97140"}]}
-    proc = run("review", write(tmp_path, record))
+    proc = run("review", write(tmp_path, record), "--dos", "2026-11-27")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Documentation review: 2 missing, 1 warning.")
+    assert proc.stdout.startswith("Date of service: 2026-11-27.")
+    assert "\n\nDocumentation review: 2 missing, 1 warning." in proc.stdout
     assert "✗ MISSING" in proc.stdout and "No minutes entered for 97140" in proc.stdout
     assert "Summary (only what was entered):" in proc.stdout
     assert "Sources: HNS CPT 97112 policy" in proc.stdout

@@ -88,7 +88,7 @@ def test_unconfirmed_rules_are_marked_verify() -> None:
         "hns-gp-on-other-therapy-unconfirmed",
         "medicare-dc-other-excluded",
         "medicare-59-on-gy-open",
-        "medicare-kx-threshold",
+        "uhc-gp-other-therapy",
     ):
         assert book.get(rule_id).confidence == "verify", rule_id
 

@@ -20,6 +20,7 @@ RULE_BOOK = {
     "medcost": ("cms", ("cms",), True, False),
     "zelis": ("cms", ("cms",), True, False),
     "commercial": ("cms", ("cms", "per-code"), False, False),
+    "uhc": ("cms", ("cms",), False, False),
     "medicare": ("cms", ("cms",), False, True),
 }
 
@@ -41,10 +42,16 @@ def test_every_profile_has_provenance() -> None:
 
 
 def test_shp_carries_the_2025_administrator_verify_flag() -> None:
-    """RULES.md §3.1: show the SHP flag wherever SHP appears."""
+    """RULES.md §3.1: show the SHP flag wherever SHP appears, from 2025-01-01 on (Aetna
+    administers the plan); until 2024-12-31 Blue Cross NC did, and the flag is not shown."""
     shp = load_payers().require("nc-shp")
-    assert shp.confidence == "verify"
-    assert any("Aetna" in v and "2025-01-01" in v for v in shp.verify)
+    for day in (dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2026, 11, 27)):
+        on = shp.on(day)
+        assert on.confidence == "verify"
+        assert any("Aetna" in v and "2025-01-01" in v for v in on.verify)
+    before = shp.on(dt.date(2024, 12, 31))
+    assert before.confidence == "medium" and not any("Aetna" in v for v in before.verify)
+    assert any("Blue Cross NC administers" in n for n in before.notes)
 
 
 def test_hns_payers_flag_that_59_gp_comes_from_hns_policy_only() -> None:
@@ -57,8 +64,10 @@ def test_hns_payers_flag_that_59_gp_comes_from_hns_policy_only() -> None:
 
 
 def test_bcbsnc_warns_about_97012_and_97014() -> None:
-    (note,) = load_payers().require("bcbsnc").code_notes
+    note, prior_auth = load_payers().require("bcbsnc").code_notes
     assert note.codes == ("97012", "97014") and "2024-12-01" in note.text
+    assert note.period.start == dt.date(2024, 12, 1)
+    assert "97112" in prior_auth.codes and "prior authorization" in prior_auth.text
 
 
 def test_lookup_is_forgiving_about_case_and_spaces_but_clear_about_unknowns() -> None:
