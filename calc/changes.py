@@ -21,6 +21,7 @@ from typing import Any
 from calc.codes import load_codes
 from calc.dates import Change, load_rulebook_dates
 from calc.modifiers import load_modifier_rules
+from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
 
@@ -81,6 +82,10 @@ def reviewed_entries() -> list[Due]:
         *(Due("rule", r.id, r.title, r.reviewed) for r in book.rules),
         *(Due("code", c.code, c.name, c.reviewed) for c in load_codes()),
         *(Due("parameter", p.id, p.title, p.reviewed) for p in load_parameters()),
+        *(
+            Due("ncci", f"{'/'.join(p.column1)}-{'/'.join(p.column2)}", "NCCI pair", p.reviewed)
+            for p in load_ncci_pairs().pairs
+        ),
     ]
 
 

@@ -771,7 +771,7 @@ def decide(
             pairs = [
                 (other.code, pair)
                 for other in ctx.billed
-                if (pair := ncci.edit(other.code, line.code)) is not None
+                if (pair := ncci.edit(other.code, line.code, on=ctx.day)) is not None
                 # indicator 0 pairs were taken off the claim before modifiers are chosen
                 and pair.indicator != "0"
             ]
@@ -890,7 +890,7 @@ def not_reportable(
         if match(rule, ctx) is None:
             continue
         for other in ctx.billed:
-            pair = ncci.edit(other.code, line.code)
+            pair = ncci.edit(other.code, line.code, on=ctx.day)
             if pair is not None and pair.indicator == "0":
                 return NotReportable(
                     line.code,

@@ -264,5 +264,8 @@ def test_changes_newest_first_and_since() -> None:
 
 
 def test_review_due_after_twelve_months() -> None:
-    assert api.call("due", {"on": "2027-11-27"})["due"] == []
-    assert len(api.call("due", {"on": "2027-11-28"})["due"]) == len(reviewed_entries())
+    oldest = min(e.reviewed for e in reviewed_entries())
+    newest = max(e.reviewed for e in reviewed_entries())
+    assert api.call("due", {"on": oldest.replace(year=oldest.year + 1).isoformat()})["due"] == []
+    last = newest.replace(year=newest.year + 1) + DAY
+    assert len(api.call("due", {"on": last.isoformat()})["due"]) == len(reviewed_entries())
