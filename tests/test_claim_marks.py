@@ -29,11 +29,12 @@ def line(out: dict[str, Any], code: str) -> dict[str, Any]:
 def test_gp_on_97112_for_blue_cross_nc_carries_its_own_mark_and_action() -> None:
     """The GP rule for BCBSNC is HNS policy (high) on a payer profile rated medium: no
     public BCBSNC document states it (payers.toml, verify)."""
-    out = claim(payer="bcbsnc", lines="98941,97112:23")
+    # the day before Blue Cross NC's PT prior authorization (a second check from 2024-12-01)
+    out = claim(payer="bcbsnc", lines="98941,97112:23", dos="2024-11-30")
     (check,) = line(out, "97112")["checks"]
     assert check["modifier"] == "GP" and check["confidence"] == "medium"
     assert check["action"] == "Confirm GP on 97112 with Blue Cross NC"
-    assert "No public BCBSNC document" in check["why"]
+    assert "rests on HNS policy alone" in check["why"]
     assert line(out, "98941")["checks"] == [] and line(out, "98941")["confidence"] == "high"
     assert out["confidence"] == "medium"
 
@@ -46,7 +47,7 @@ def test_a_plain_cmt_claim_is_not_marked_by_the_payers_doubts() -> None:
 
 
 def test_an_open_question_about_a_line_is_on_that_line() -> None:
-    out = claim(payer="bcbsnc", lines="98941,97140:10")
+    out = claim(payer="bcbsnc", lines="98941,97140:10", dos="2024-11-30")  # before PT prior auth
     (check,) = line(out, "97140")["checks"]
     assert check["modifier"] is None and check["confidence"] == "verify"
     assert check["action"] == "Ask Blue Cross NC whether 97140 also needs GP with the CMT"
