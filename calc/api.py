@@ -91,7 +91,9 @@ def review(request: Request) -> dict[str, Any]:
     record = dict(request) if isinstance(request, Mapping) else request
     dos = record.pop("dos", None) if isinstance(record, dict) else None
     resolve(dos)
-    return _dated(review_record(require_entries(parse_record(record))).as_dict(), dos, ["97112"], [])
+    return _dated(
+        review_record(require_entries(parse_record(record))).as_dict(), dos, ["97112"], []
+    )
 
 
 def changes(request: Request) -> dict[str, Any]:
