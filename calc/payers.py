@@ -179,6 +179,7 @@ class Payer:
             "units_method": self.units_method,
             "units_method_name": METHOD_NAMES[self.units_method],
             "units_methods": list(self.units_methods),
+            "units_method_names": {m: METHOD_NAMES[m] for m in self.units_methods},
             "hns_59_gp_with_cmt": self.hns_59_gp_with_cmt,
             "medicare_part_b": self.medicare_part_b,
             "modifier_style": self.modifier_style,

@@ -126,7 +126,14 @@ def test_calculators_with_their_results_have_no_violations(axe_page: Page, site:
     assert units["tie"] and units["warnings"]
     found = violations(page, "units with a tie and a warning")
     # claim builder: the seed's BCBSNC case, then a line the payer excludes
-    for link in ("payer=bcbsnc&lines=98941,97112:23", "payer=medicare&lines=98941,97112:23"):
+    # (marks and warning links under the lines), a mixed visit with the per-line choice
+    # and the unit method shown, and Medicare 97014 with its G0283 warning
+    for link in (
+        "payer=bcbsnc&lines=98941,97112:23",
+        "payer=medicare&lines=98941,97112:23",
+        "payer=commercial&lines=98941,97112:23:same-region,97140:15&method=cms",
+        "payer=medicare&lines=98941,97014",
+    ):
         follow_link(page, site.page(f"calculators/claim/?{link}"))
         page.wait_for_function(
             "(link) => { const r = document.querySelector('.calc-widget[data-calc=claim] "

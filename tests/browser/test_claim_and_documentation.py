@@ -59,7 +59,7 @@ def test_claim_through_its_form(page: Page, site: Site) -> None:
     link = page.evaluate("navigator.clipboard.readText()")
     assert link == site.page(CLAIM + "?payer=bcbsnc&lines=98941,97112:23")
     # the same-region answer: the therapy is left off, with the reason shown
-    widget.get_by_label("The therapy treated the same body region", exact=False).check()
+    widget.get_by_label("Every therapy treated the same body region", exact=False).check()
     page.wait_for_function(
         "() => JSON.parse(document.querySelector('.calc-result').dataset.result)"
         ".not_billed.length === 1"
@@ -79,14 +79,17 @@ def test_claim_through_deep_links(page: Page, site: Site) -> None:
     # every source and confidence flag the engine gave is on the page
     for note in result["notes"] + result["warnings"]:
         expect(widget.locator(".calc-result")).to_contain_text(note["source"])
-    expect(widget.locator(".badge-verify").first).to_be_visible()
+    # the claim's mark is that of its least sure line: GP on 97112 rests on Blue Cross
+    # NC's profile (medium); the payer's verify note is folded with the background
+    expect(widget.locator(".calc-answer .badge-medium")).to_be_visible()
+    expect(widget.locator(".calc-more-notes .badge-verify").first).to_be_attached()
 
     link = "?payer=bcbsnc&lines=98941,97112:23&same_region=1&phase=initial&provider=dc"
     page.goto(site.page(CLAIM + link))
     result = answer(page)
     assert [x["code"] for x in result["not_billed"]] == ["97112"]
     expect(
-        widget.get_by_label("The therapy treated the same body region", exact=False)
+        widget.get_by_label("Every therapy treated the same body region", exact=False)
     ).to_be_checked()
     expect(widget.get_by_label("Phase of care")).to_have_value("initial")
 
@@ -103,7 +106,7 @@ def test_claim_through_deep_links(page: Page, site: Site) -> None:
     assert result == api.call(
         "claim", {"payer": "medicare", "lines": "98941", "care": "maintenance", "abn": "1"}
     )
-    widget.get_by_label("The patient signed an ABN", exact=False).uncheck()
+    widget.get_by_label("The patient signed the ABN for the maintenance CMT", exact=False).uncheck()
     page.wait_for_function(
         "() => document.querySelector('.calc-claim-line')?.textContent === '98941-GZ × 1'"
     )

@@ -1,9 +1,11 @@
 // Claim builder. calc.api "claim" decides every unit and modifier; this file builds the
 // form, sends its text to the engine and shows the claim lines the engine wrote.
-// Deep link: ?payer=bcbsnc&lines=98941,97112:23 (optional provider=dc|pt,
-// phase=initial|ongoing, same_region=1, separate_encounter=1, modifier_style=59|x,
-// and for Medicare care=maintenance, abn=1). Each link value goes to
-// the engine as text, so a malformed or hostile link gets the engine's message.
+// Deep link: ?payer=bcbsnc&lines=98941,97112:23:same-region,97140:10 (a therapy line's
+// own facts after its minutes; optional provider=dc|pt, phase=initial|ongoing,
+// same_region=1 and separate_encounter=1 for every therapy line, modifier_style=59|x,
+// method=cms|per-code, and for Medicare care=maintenance, cmt_abn=1, voluntary_abn=1,
+// abn=1 for both). Each link value goes to the engine as text, so a malformed or hostile
+// link gets the engine's message.
 
 import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
@@ -22,19 +24,54 @@ const STYLES = [
   ["59", "59"],
   ["x", "X modifiers (XS / XE)"],
 ];
+// a therapy line's relation to the CMT: the engine's per-line facts, as links spell them
+const LINE_FACT = {
+  label: "Relation to the CMT",
+  options: [
+    ["", "Different region (or no CMT)"],
+    ["same-region", "Same region, same encounter"],
+    ["separate-encounter", "Separate encounter"],
+  ],
+};
+const FACT_WORDS = LINE_FACT.options.map(([value]) => value).filter(Boolean);
 // the link parameters the claim builder reads, as the engine names them
 const LINK_FIELDS = [
-  "payer", "lines", "provider", "phase", "same_region", "separate_encounter", "modifier_style", "care", "abn",
+  "payer", "lines", "provider", "phase", "same_region", "separate_encounter", "modifier_style", "method", "care",
+  "cmt_abn", "voluntary_abn", "abn",
 ];
 const YES = ["1", "true", "yes", "on"];
+// the modifier glossary page, from this page (calculators/claim/)
+const GLOSSARY = "../../modifiers/";
 
 function claimText(result) {
   return result.lines.map((line) => line.display).join("\n");
 }
 
+/** A line as the claim writes it, each modifier a link to its glossary entry. */
+function lineCode(line, glossary) {
+  const parts = [line.code];
+  for (const modifier of line.modifiers) {
+    const target = glossary[modifier];
+    parts.push("-", target ? h("a", { href: `${GLOSSARY}#${target}`, title: `What ${modifier} means`, text: modifier }) : modifier);
+  }
+  parts.push(` × ${line.units}`);
+  return h("code", { class: "calc-claim-line" }, parts);
+}
+
+/** Under a line: what to confirm (each with its mark), and the warnings about it. */
+function lineMarks(line, warningIds) {
+  const items = line.checks.map((check) => h("li", { class: "calc-line-check", dataset: { modifier: check.modifier || "" } }, badge(check.confidence), " ", check.action));
+  const tags = warningIds.filter(({ warning }) => warning.lines.includes(line.code));
+  if (tags.length) {
+    items.push(h("li", { class: "calc-line-warnings" }, "See ", tags.map(({ id, n }, i) => [i ? ", " : "", h("a", { href: `#${id}`, text: `warning ${n}` })])));
+  }
+  return items.length ? h("ul", { class: "calc-line-marks" }, items) : null;
+}
+
 function renderResult(result) {
   if (result.error) return [notice("failure", "Cannot build the claim", result.error.message)];
   const parts = [];
+  const warningIds = result.warnings.map((warning, i) => ({ id: nextId("calc-warning"), warning, n: i + 1 }));
   parts.push(
     h(
       "p",
@@ -54,11 +91,12 @@ function renderResult(result) {
           h(
             "li",
             { dataset: { code: line.code, excluded: line.excluded ? "1" : "" } },
-            h("code", { class: "calc-claim-line", text: line.display }),
+            lineCode(line, result.glossary || {}),
             " ",
             h("span", { class: "calc-line-name", text: line.name }),
             line.excluded ? h("strong", { class: "calc-excluded", text: " (excluded by this payer: expect a denial)" }) : null,
             line.confidence !== "high" ? [" ", badge(line.confidence)] : null,
+            lineMarks(line, warningIds),
           ),
         ),
       ),
@@ -80,8 +118,20 @@ function renderResult(result) {
       ),
     );
   }
-  for (const warning of result.warnings) parts.push(sourcedNotice("warning", "Check this", warning));
-  for (const note of result.notes) parts.push(sourcedNotice(note.confidence === "verify" ? "question" : "note", "Note", note));
+  for (const { id, warning, n } of warningIds) {
+    const box = sourcedNotice("warning", `Check this (warning ${n}${warning.lines.length ? `: ${warning.lines.join(", ")}` : ""})`, warning);
+    box.id = id;
+    parts.push(box);
+  }
+  const noteBox = (note) => sourcedNotice(note.confidence === "verify" ? "question" : "note", "Note", note);
+  // open questions and things to do are shown; background that explains a rule is folded
+  const secondary = result.notes.filter((note) => note.level === "secondary");
+  for (const note of result.notes) if (note.level !== "secondary") parts.push(noteBox(note));
+  if (secondary.length) {
+    parts.push(
+      h("details", { class: "note calc-more-notes" }, h("summary", { text: `Background notes (${secondary.length})` }), secondary.map(noteBox)),
+    );
+  }
   parts.push(
     h("details", { class: "note calc-steps", open: true }, h("summary", { text: "How this was worked out" }), textList(result.steps, true)),
   );
@@ -114,6 +164,16 @@ function radios(legend, name, options, chosen, onchange) {
   );
 }
 
+/** A fieldset of [checkbox, label text] pairs, one per line. */
+function checkboxes(legend, boxes) {
+  return h(
+    "fieldset",
+    { class: "calc-choice" },
+    h("legend", { text: legend }),
+    boxes.map(([box, text], i) => [i ? h("br") : null, h("label", {}, box, ` ${text}`)]),
+  );
+}
+
 function select(label, options, chosen, onchange) {
   const id = nextId("calc-select");
   const el = h(
@@ -127,13 +187,28 @@ function select(label, options, chosen, onchange) {
 
 export function mount(el, engine, params) {
   const link = Object.fromEntries(LINK_FIELDS.filter((k) => params.has(k)).map((k) => [k, params.get(k)]));
-  const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941" });
+  const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941", fact: LINE_FACT });
   const providerName = nextId("calc-provider");
 
   // the payer list comes from the engine; until then, the link's payer (as text) stands in
-  const payer = select("Payer", [[link.payer || "", link.payer || "Loading payers…"]], link.payer || "", () => calculate());
+  const payer = select("Payer", [[link.payer || "", link.payer || "Loading payers…"]], link.payer || "", () => (offerMethods(), calculate()));
   const phase = select("Phase of care", PHASES, PHASES.some(([v]) => v === link.phase) ? link.phase : "", () => calculate());
   const style = select("Modifier style", STYLES, STYLES.some(([v]) => v === link.modifier_style) ? link.modifier_style : "", () => calculate());
+  // the units methods the chosen payer allows (from the engine); hidden when it allows one
+  const method = select("Units method", [[link.method || "", link.method || "The payer's usual"]], link.method || "", () => calculate());
+  method.field.hidden = !link.method;
+  let payerList = [];
+  function offerMethods() {
+    const profile = payerList.find((p) => p.id === payer.el.value);
+    const allowed = profile ? profile.units_methods : [];
+    const before = method.el.value;
+    method.el.replaceChildren(
+      h("option", { value: "", text: profile ? `The payer's usual (${profile.units_method_name})` : "The payer's usual" }),
+      ...allowed.map((id) => h("option", { value: id, text: profile.units_method_names[id] })),
+    );
+    method.el.value = allowed.includes(before) ? before : "";
+    method.field.hidden = allowed.length < 2;
+  }
   const checkbox = (name, on) => {
     const box = h("input", { type: "checkbox", name, onchange: () => calculate() });
     box.checked = on;
@@ -143,7 +218,9 @@ export function mount(el, engine, params) {
   const sameRegion = checkbox("same_region", linkSays("same_region"));
   const separateEncounter = checkbox("separate_encounter", linkSays("separate_encounter"));
   const maintenance = checkbox("care", String(link.care || "").toLowerCase() === "maintenance");
-  const abn = checkbox("abn", linkSays("abn"));
+  // abn=1 in a link is the shorthand for both notices
+  const cmtAbn = checkbox("cmt_abn", linkSays("cmt_abn") || linkSays("abn"));
+  const voluntaryAbn = checkbox("voluntary_abn", linkSays("voluntary_abn") || linkSays("abn"));
 
   function provider() {
     const checked = form.querySelector(`input[name="${providerName}"]:checked`);
@@ -154,9 +231,11 @@ export function mount(el, engine, params) {
     const request = { payer: payer.el.value, lines: rows.request(), provider: provider(), same_region: sameRegion.checked };
     if (separateEncounter.checked) request.separate_encounter = true;
     if (maintenance.checked) request.care = "maintenance";
-    if (abn.checked) request.abn = true;
+    if (cmtAbn.checked) request.cmt_abn = true;
+    if (voluntaryAbn.checked) request.voluntary_abn = true;
     if (phase.el.value) request.phase = phase.el.value;
     if (style.el.value) request.modifier_style = style.el.value;
+    if (method.el.value && !method.field.hidden) request.method = method.el.value;
     return request;
   }
 
@@ -169,8 +248,10 @@ export function mount(el, engine, params) {
       same_region: sameRegion.checked ? "1" : "",
       separate_encounter: separateEncounter.checked ? "1" : "",
       modifier_style: style.el.value,
+      method: method.field.hidden ? "" : method.el.value,
       care: maintenance.checked ? "maintenance" : "",
-      abn: abn.checked ? "1" : "",
+      cmt_abn: cmtAbn.checked ? "1" : "",
+      voluntary_abn: voluntaryAbn.checked ? "1" : "",
     });
   }
 
@@ -180,26 +261,18 @@ export function mount(el, engine, params) {
     payer.field,
     radios("Provider", providerName, PROVIDERS, PROVIDERS.some(([v]) => v === link.provider) ? link.provider : "dc", () => calculate()),
     phase.field,
-    h(
-      "p",
-      { class: "calc-field" },
-      h("label", {}, sameRegion, " The therapy treated the same body region as the manipulation (CMT), in the same encounter"),
-    ),
-    h(
-      "p",
-      { class: "calc-field" },
-      h("label", {}, separateEncounter, " The therapy was done at a separate encounter from the CMT (XE in X style)"),
-    ),
     style.field,
-    h(
-      "fieldset",
-      { class: "calc-choice" },
-      h("legend", { text: "Medicare only" }),
-      h("label", {}, maintenance, " The CMT is maintenance care, not active treatment (GA / GZ instead of AT)"),
-      h("br"),
-      h("label", {}, abn, " The patient signed an ABN (GA on maintenance CMT; GX on a voluntary ABN for excluded services)"),
-    ),
+    method.field,
+    checkboxes("Medicare only", [
+      [maintenance, "The CMT is maintenance care, not active treatment (GA / GZ instead of AT)"],
+      [cmtAbn, "The patient signed the ABN for the maintenance CMT (GA instead of GZ)"],
+      [voluntaryAbn, "The patient signed a voluntary ABN for the services Medicare excludes (GX beside GY)"],
+    ]),
     rows.element,
+    checkboxes("Every therapy line at once (instead of its own choice above)", [
+      [sameRegion, "Every therapy treated the same body region as the manipulation (CMT), in the same encounter"],
+      [separateEncounter, "Every therapy was done at a separate encounter from the CMT (XE in X style)"],
+    ]),
     h(
       "p",
       { class: "calc-actions" },
@@ -217,7 +290,7 @@ export function mount(el, engine, params) {
     show(formRequest());
   }
 
-  rows.set(link.lines === undefined ? [["98941", ""], ["97112", ""]] : rowsFromLink(link.lines));
+  rows.set(link.lines === undefined ? [["98941", ""], ["97112", ""]] : rowsFromLink(link.lines, FACT_WORDS));
   const status = engineStatus(engine, () => {
     engine.call("codes", {}).then((answer) => answer.error || rows.fillCodes(answer.codes));
     engine.call("payers", {}).then((answer) => {
@@ -231,6 +304,8 @@ export function mount(el, engine, params) {
       const before = payer.el.value;
       payer.el.replaceChildren(...options);
       payer.el.value = before;
+      payerList = answer.payers;
+      offerMethods();
     });
   });
   el.replaceChildren(form, status, result.element);

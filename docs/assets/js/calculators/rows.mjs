@@ -3,21 +3,23 @@
 
 import { h, nextId } from "./dom.mjs";
 
-/** Split link text ("97112:24,98941") into [code, minutes] pairs to fill the form with.
+/** Split link text ("97112:24,98941", "97112:23:same-region") into [code, minutes,
+ * fact] triples to fill the form with; `facts`: the words that are facts, not minutes.
  * For display only: the engine parses the link text itself. */
-export function rowsFromLink(text) {
+export function rowsFromLink(text, facts = []) {
   return String(text)
     .split(",")
     .filter((part) => part.trim())
     .map((part) => {
-      const at = part.search(/[:=]/);
-      return at < 0 ? [part.trim(), ""] : [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+      const [code, ...rest] = part.split(/[:=]/).map((piece) => piece.trim());
+      const minutes = rest.length && !facts.includes(rest[0]) ? rest.shift() : "";
+      return [code, minutes, rest.join(":")];
     });
 }
 
-/** [code, minutes] pairs as a link's `lines` text: "97112:24,98941". */
+/** [code, minutes, fact] rows as a link's `lines` text: "97112:24,98941,97140:10:same-region". */
 export function linkText(rows) {
-  return rows.map(([code, minutes]) => (minutes ? `${code}:${minutes}` : code)).join(",");
+  return rows.map((row) => row.filter(Boolean).join(":")).join(",");
 }
 
 /** A query string whose ':' and ',' stay readable (both are legal in a query). */
@@ -37,10 +39,12 @@ export function pageLink(params) {
 }
 
 /**
- * The code rows: {element, add(code, minutes), set(pairs), values(), request(), fillCodes(list)}.
+ * The code rows: {element, add(code, minutes, fact), set(rows), values(), request(), fillCodes(list)}.
  * onChange() runs when a row is removed or an input is committed (change event).
+ * `fact` (optional): {label, options: [[value, text], ...]}, a per-row choice whose value
+ * (a link word such as "same-region", "" for none) goes to the engine with the row.
  */
-export function codeRows({ onChange = () => {}, caption = "Codes", placeholder = "97112" } = {}) {
+export function codeRows({ onChange = () => {}, caption = "Codes", placeholder = "97112", fact = null } = {}) {
   const listId = nextId("calc-codes");
   const body = h("tbody");
   const datalist = h("datalist", { id: listId });
@@ -49,11 +53,12 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
     [...body.children].forEach((row, i) => {
       row.querySelector("[name=code]").setAttribute("aria-label", `Code, line ${i + 1}`);
       row.querySelector("[name=minutes]").setAttribute("aria-label", `Minutes, line ${i + 1}`);
+      if (fact) row.querySelector("[name=fact]").setAttribute("aria-label", `${fact.label}, line ${i + 1}`);
       row.querySelector(".calc-remove").setAttribute("aria-label", `Remove line ${i + 1}`);
     });
   }
 
-  function add(code = "", minutes = "") {
+  function add(code = "", minutes = "", chosen = "") {
     const codeInput = h("input", {
       type: "text",
       name: "code",
@@ -73,11 +78,17 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
     });
     codeInput.value = code;
     minutesInput.value = minutes;
+    let factInput = null;
+    if (fact) {
+      factInput = h("select", { name: "fact" }, fact.options.map(([value, text]) => h("option", { value, text })));
+      factInput.value = fact.options.some(([value]) => value === chosen) ? chosen : "";
+    }
     const row = h(
       "tr",
       { class: "calc-row" },
       h("td", {}, codeInput),
       h("td", {}, minutesInput),
+      factInput ? h("td", {}, factInput) : null,
       h(
         "td",
         {},
@@ -102,22 +113,26 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
     return codeInput;
   }
 
-  function set(pairs) {
+  function set(rows) {
     body.replaceChildren();
-    for (const [code, minutes] of pairs) add(code, minutes);
+    for (const [code, minutes, chosen] of rows) add(code, minutes, chosen);
     if (!body.children.length) add();
   }
 
-  /** The non-empty rows as [code, minutes] text pairs. */
+  /** The non-empty rows as [code, minutes] text pairs ([code, minutes, fact] with `fact`). */
   function values() {
     return [...body.children]
-      .map((row) => [row.querySelector("[name=code]").value.trim(), row.querySelector("[name=minutes]").value.trim()])
+      .map((row) => {
+        const pair = [row.querySelector("[name=code]").value.trim(), row.querySelector("[name=minutes]").value.trim()];
+        return fact ? [...pair, row.querySelector("[name=fact]").value] : pair;
+      })
       .filter(([code, minutes]) => code || minutes);
   }
 
-  /** The rows as the engine's JSON lines: [{code, minutes}] (text, as typed). */
+  /** The rows as the engine's JSON lines: [{code, minutes}] (text, as typed); a chosen
+   * fact ("same-region") is sent as its field: {"same_region": true}. */
   function request() {
-    return values().map(([code, minutes]) => ({ code, minutes }));
+    return values().map(([code, minutes, chosen]) => (chosen ? { code, minutes, [chosen.replaceAll("-", "_")]: true } : { code, minutes }));
   }
 
   function fillCodes(codes) {
@@ -125,7 +140,7 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
   }
 
   body.addEventListener("change", (event) => {
-    if (event.target.name === "code" || event.target.name === "minutes") onChange();
+    if (["code", "minutes", "fact"].includes(event.target.name)) onChange();
   });
 
   const element = h(
@@ -143,6 +158,7 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
           {},
           h("th", { scope: "col", text: "Code" }),
           h("th", { scope: "col", text: "Minutes" }),
+          fact ? h("th", { scope: "col", text: fact.label }) : null,
           h("th", { scope: "col" }, h("span", { class: "calc-offscreen", text: "Remove" })),
         ),
       ),
