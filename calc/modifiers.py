@@ -807,7 +807,7 @@ def decide(
 
     if not excluded:
         for other in ctx.billed:
-            row = ncci.none_found_for(line.code, other.code)
+            row = ncci.none_found_for(line.code, other.code, on=ctx.day)
             if row is None or line.code not in row.against or other.code not in row.codes:
                 continue
             unsure = "" if row.confidence == "high" else " Not confirmed: check the CMS file."

@@ -141,8 +141,18 @@ class NcciData:
         """The rows deleted before this edition (history)."""
         return tuple(r for r in self.pairs if r.deleted is not None)
 
-    def none_found_for(self, a: str, b: str) -> NoEditFound | None:
-        """The "none found" row covering these two codes (either order), if any."""
+    def none_found_for(self, a: str, b: str, on: dt.date | None = None) -> NoEditFound | None:
+        """The "none found" row covering these two codes (either order), if any, and if
+        no deleted edit of theirs was still in force on the date of service ``on``.
+
+        >>> ncci = load_ncci_pairs()
+        >>> ncci.none_found_for("97112", "97140") is not None
+        True
+        >>> ncci.none_found_for("97112", "97750", on=dt.date(2003, 9, 29)) is None
+        True
+        """
+        if on is not None and (self.edit(a, b, on) or self.edit(b, a, on)):
+            return None
         for row in self.none_found:
             if (a in row.codes and b in row.against) or (b in row.codes and a in row.against):
                 return row

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calc._data import read_toml
 from calc.errors import CalcError
@@ -158,3 +160,48 @@ def test_malformed_rows_name_file_row_and_problem(data: dict, message: str) -> N
         parse_ncci("ncci_pairs.toml", data)
     assert err.value.code == "bad_data"
     assert message in err.value.message
+
+
+# --- dates of service --------------------------------------------------------------------
+
+
+def test_the_claim_applies_the_edits_in_force_on_its_date_of_service() -> None:
+    """97140/97530 (indicator 1) was deleted 2019-12-31 (CMS PTP v30.1): before that date
+    97530 needs 59 beside 97140; after it, NCCI adds nothing and says so."""
+    from calc import api
+
+    old = api.call(
+        "claim", {"payer": "commercial", "lines": "97140:15,97530:15", "dos": "2019-06-03"}
+    )
+    assert [x["display"] for x in old["lines"]] == ["97140 × 1", "97530-59 × 1"]
+    assert not any(n["code"] == "ncci-none-found" for n in old["notes"])
+    new = api.call(
+        "claim", {"payer": "commercial", "lines": "97140:15,97530:15", "dos": "2025-06-02"}
+    )
+    assert [x["display"] for x in new["lines"]] == ["97140 × 1", "97530 × 1"]
+    assert not any(n["code"] == "ncci-none-found" for n in new["notes"])  # 97140 is no anchor
+    cmt = api.call("claim", {"payer": "commercial", "lines": "98941,97110:15", "dos": "2025-06-02"})
+    assert any(n["code"] == "ncci-none-found" for n in cmt["notes"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(
+        [(c1, c2) for p in load_ncci_pairs().pairs for c1 in p.column1 for c2 in p.column2]
+    ),
+    st.dates(dt.date(1996, 1, 1), dt.date(2030, 12, 31)),
+)
+def test_at_most_one_row_of_a_pair_is_in_force_on_any_date(
+    pair: tuple[str, str], day: dt.date
+) -> None:
+    ncci = load_ncci_pairs()
+    in_force = [r for r in ncci.history(*pair) if r.in_force(day)]
+    found = ncci.edit(*pair, on=day)
+    if found is None:
+        assert not in_force
+    else:
+        assert found in in_force and (found.deleted is None or day < found.deleted)
+        # the first row still in force is the one deleted soonest: older rows end first
+        assert all((r.deleted or dt.date.max) >= (found.deleted or dt.date.max) for r in in_force)
+    if found is not None:
+        assert ncci.none_found_for(*pair, on=day) is None
