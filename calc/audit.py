@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import tomllib
 from array import array
@@ -57,6 +58,7 @@ from calc._data import (
 from calc.claim import LINE_FACTS, Claim, Visit, build_claim
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.errors import CalcError, shown
+from calc.inputs import check_request
 from calc.modifiers import CARE, DISTINCT, PROVIDERS, X_MODIFIERS, RuleBook, load_modifier_rules
 from calc.payers import PayerTable, load_payers
 from calc.units import DAY_MINUTES, MAX_UNITS, METHOD_NAMES, Entry, plural
@@ -80,6 +82,27 @@ COLUMNS = (
     "abn",
 )
 REQUIRED = COLUMNS[:9]
+#: What each column holds (the format page's table is generated from this).
+COLUMN_HELP = {
+    "visit_id": "The claim or encounter id: every row of one visit has the same one, and a "
+    "visit's rows are together in the file.",
+    "patient_id": "Any pseudonymous patient id (used to follow a patient's visits over time).",
+    "dos": "Date of service, YYYY-MM-DD.",
+    "payer": "A payer id (bcbsnc, nc-shp, medcost, zelis, commercial, medicare), or your own "
+    "spelling mapped to one in the payer map.",
+    "provider": "dc (chiropractor) or pt (physical therapist); empty means dc.",
+    "code": "The CPT/HCPCS code billed on this line.",
+    "minutes": "Minutes of a timed code (needed); empty for an untimed code.",
+    "units": "Units billed on this line (0 to 96).",
+    "modifiers": 'Modifiers as billed, in order: 59-GP or "59,GP" (quoted: it has a '
+    "comma). Empty for none.",
+    "same_region": "yes on a therapy row done on the same body region as the CMT, in the "
+    "same encounter (ignored on other rows).",
+    "separate_encounter": "yes on a therapy row done at a separate encounter from the CMT.",
+    "phase": "initial or ongoing (phase of care); empty if not stated.",
+    "maintenance": "yes if the CMT is maintenance care (Medicare).",
+    "abn": "yes if the patient signed an ABN (Medicare).",
+}
 SEVERITIES = ("error", "warning", "reminder")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 #: The browser refuses bigger files up front (the command line reads any size).
@@ -1025,6 +1048,7 @@ class Auditor:
         self.columns = dict(columns or {})
         self.rules = load_audit_rules()
         self.reader: RowReader | None = None
+        self.header_found: tuple[str, ...] = ()  # the file's header, for the page's column map
         self._tail = ""
         self._inside = False  # the text fed so far ends inside a quoted field
         self._row = 0
@@ -1099,6 +1123,7 @@ class Auditor:
                 raise CalcError(
                     "empty_file", "Row 1 is empty: the file must start with its header."
                 )
+            self.header_found = tuple(f.strip() for f in fields[:100])
             header = read_header(fields, self.columns)
             self.reader = RowReader(header, self.ctx)
             return
@@ -1330,6 +1355,103 @@ def parse_payer_map(text: str) -> dict[str, str]:
         )
     _payer_map(table, load_payers())
     return {str(k): str(v) for k, v in table.items()}
+
+
+def parse_payer_lines(text: str) -> dict[str, str]:
+    """The page's payer map: one ``spelling = payer id`` a line.
+
+    >>> parse_payer_lines("Blue Cross of NC = bcbsnc\\n\\nMedicare B=medicare")
+    {'Blue Cross of NC': 'bcbsnc', 'Medicare B': 'medicare'}
+    """
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        spelling, equals, payer_id = line.rpartition("=")
+        if not equals or not spelling.strip() or not payer_id.strip():
+            raise CalcError(
+                "bad_payer_map",
+                f"Payer map, line {number}: write it as 'spelling = payer id' "
+                f"(Blue Cross of NC = bcbsnc); got {shown(line, 40)}.",
+            )
+        out[spelling.strip()] = payer_id.strip()
+    return out
+
+
+class Session:
+    """The browser worker's handle on one audit: JSON text in and out, errors as values.
+
+    The worker feeds the file in pieces and posts the progress between them, so the page
+    stays responsive; nothing of the file is kept once the session is dropped.
+
+    >>> s = Session('{"size": 120}')
+    >>> json.loads(s.feed("visit_id,patient_id,dos,payer,provider,code,minutes,units,"
+    ...                   "modifiers\\nV1,P1,2026-01-05,bcbsnc,dc,97112,23,3,\\n"))
+    {'progress': {'lines': 1, 'visits': 1, 'findings': 0, 'problems': 0}}
+    >>> answer = json.loads(s.finish())
+    >>> answer["report"]["summary"]["text"], answer["csv"].count("\\n")
+    ('1 visit, 1 line: 1 error, 0 warnings, 0 reminders.', 2)
+    >>> json.loads(Session('{"size": 999999999999}').feed(""))["error"]["code"]
+    'too_large'
+    """
+
+    def __init__(self, options_json: str) -> None:
+        self.auditor: Auditor | None = None
+        self.error: dict[str, Any] | None = None
+        try:
+            options = json.loads(options_json)
+            if not isinstance(options, dict) or set(options) - {"size", "payer_map", "columns"}:
+                raise CalcError("bad_request", "Audit options: size, payer_map, columns.")
+            check_request(options)
+            columns = options.get("columns") or {}
+            size = options.get("size")
+            if not isinstance(columns, dict) or not isinstance(size, int | None):
+                raise CalcError("bad_request", "Audit options: columns is a map, size a number.")
+            self.auditor = Auditor(
+                payer_map=parse_payer_lines(str(options.get("payer_map") or "")),
+                columns={str(k): str(v) for k, v in columns.items()},
+                size=size,
+                limit=BROWSER_MAX_BYTES,
+            )
+        except (CalcError, ValueError) as err:
+            self._fail(err)
+
+    def _fail(self, err: Exception) -> str:
+        if isinstance(err, CalcError):
+            self.error = dict(err.as_dict())
+        else:
+            self.error = dict(
+                CalcError("bad_request", "The audit options are not valid.").as_dict()
+            )
+        if self.auditor is not None and self.auditor.header_found:
+            # the page offers to map the file's own column names to ours
+            self.error["header"] = list(self.auditor.header_found)
+            self.error["columns"] = list(COLUMNS)
+            self.error["required"] = list(REQUIRED)
+        self.auditor = None  # nothing of the file is kept
+        return json.dumps(self.error)
+
+    def feed(self, text: str) -> str:
+        """Read the next piece: ``{"progress": {...}}`` or ``{"error": {...}}``."""
+        if self.auditor is None:
+            return json.dumps(self.error)
+        try:
+            self.auditor.feed(text)
+        except CalcError as err:
+            return self._fail(err)
+        return json.dumps({"progress": self.auditor.progress()})
+
+    def finish(self) -> str:
+        """``{"report": REPORT, "csv": FINDINGS_CSV}`` or ``{"error": {...}}``."""
+        if self.auditor is None:
+            return json.dumps(self.error)
+        try:
+            report = self.auditor.finish().as_dict()
+        except CalcError as err:
+            return self._fail(err)
+        self.auditor = None
+        csv_text = findings_csv(report["findings"], report["problems"])
+        return json.dumps({"report": report, "csv": csv_text}, ensure_ascii=False)
 
 
 def audit_text(text: str, **options: Any) -> Report:

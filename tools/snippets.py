@@ -1235,6 +1235,34 @@ def training_key() -> str:
     return "\n".join(parts)
 
 
+def audit_columns() -> str:
+    """The claim file audit's CSV format, from calc.audit."""
+    from calc.audit import COLUMN_HELP, COLUMNS, REQUIRED
+
+    rows = [
+        (f"`{c}`", "required" if c in REQUIRED else "optional", COLUMN_HELP[c]) for c in COLUMNS
+    ]
+    body = table(["column", "needed", "what it holds"], rows)
+    return header("calc/audit.py") + "\n\n" + body + "\n"
+
+
+def audit_findings() -> str:
+    """What the claim file audit reports, and how serious each finding is (audit.toml)."""
+    from calc.audit import KINDS, load_audit_rules
+
+    rules = load_audit_rules()
+    rows = [(f"`{k}`", rules.severity[k], rules.titles[k]) for k in KINDS]
+    trend = rules.trend
+    return (
+        header("calc/data/audit.toml")
+        + "\n\n"
+        + table(["finding", "severity", "what it means"], rows)
+        + f"\n\nThe trend check: {cell(trend.text)} Source: {cell(trend.source)} "
+        + badge(trend.confidence)
+        + "\n"
+    )
+
+
 # --- writing ---------------------------------------------------------------------------
 
 SNIPPETS: dict[str, Callable[[], str]] = {
@@ -1266,6 +1294,8 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "linking-calculators.md": linking_calculators,
     "training-scenarios.md": training_scenarios,
     "training-key.md": training_key,
+    "audit-columns.md": audit_columns,
+    "audit-findings.md": audit_findings,
 }
 
 

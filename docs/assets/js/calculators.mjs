@@ -12,6 +12,7 @@ const WIDGETS = {
   claim: () => import("./calculators/claim.mjs"),
   documentation: () => import("./calculators/documentation.mjs"),
   training: () => import("./calculators/training.mjs"),
+  audit: () => import("./calculators/audit.mjs"),
 };
 
 // Once the engine is ready, the other calculators' code (a few kB) is loaded in an idle
@@ -24,7 +25,8 @@ function loadOtherWidgets() {
     if (status.state !== "ready") return;
     queueMicrotask(() => unsubscribe());
     const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
-    idle(() => Object.values(WIDGETS).forEach((load) => load().catch(() => {})));
+    // not the audit's: only its own page needs it
+    idle(() => Object.entries(WIDGETS).forEach(([name, load]) => name !== "audit" && load().catch(() => {})));
   });
 }
 

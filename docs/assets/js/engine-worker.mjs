@@ -7,10 +7,13 @@
 // (the request arrives as JSON text, written by engine.mjs)
 // Only JSON crosses this boundary: no code is ever evaluated from a message.
 // Every URL is derived from this file's own URL, so the site works under a sub-path.
+// Audit jobs ({type: "audit", ...}, with progress messages) are engine-audit.mjs's,
+// loaded on the first job only: other pages never load it.
 
 // The calls the pages may make (calc.api.CALLS checks again on the Python side).
 const CALLS = new Set(["units", "codes", "claim", "payers", "checklist", "review", "scenarios", "grade"]);
 const started = performance.now();
+let runtimeForAudit = null; // the Pyodide instance, for audit jobs (engine-audit.mjs)
 
 function progress(stage, message) {
   self.postMessage({ type: "progress", stage, message });
@@ -160,6 +163,7 @@ async function start() {
     }
   }
   engine ??= await boot(loadPyodide, runtime, wheel);
+  runtimeForAudit = engine.pyodide;
   const python = engine.pyodide.runPython("import sys; sys.version.split()[0]");
   self.postMessage({
     type: "ready",
@@ -183,6 +187,13 @@ self.addEventListener("message", async (event) => {
   const data = event.data !== null && typeof event.data === "object" ? event.data : {};
   const { id, call, text } = data;
   if (!Number.isSafeInteger(id)) return; // nobody to answer
+  if (data.type === "audit") {
+    const post = (message) => self.postMessage(message);
+    import("./engine-audit.mjs")
+      .then(({ auditJob }) => auditJob(data, engine.then(() => runtimeForAudit), post))
+      .catch(() => post({ id, result: errorResult("engine_unavailable", "The audit could not be loaded.") }));
+    return;
+  }
   if (typeof call !== "string" || !CALLS.has(call)) {
     self.postMessage({ id, result: errorResult("unknown_call", "Unknown call.") });
     return;

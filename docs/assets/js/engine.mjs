@@ -20,6 +20,7 @@ let worker = null;
 let workerStarts = 0;
 let nextId = 1;
 const pending = new Map();
+const progressOf = new Map(); // audit jobs: id -> onProgress
 const listeners = new Set();
 const timings = { start: null, ready: null, workerMs: null };
 // path: how the engine started, "snapshot" or "boot" (engine-worker.mjs)
@@ -65,6 +66,9 @@ function onMessage(event) {
     });
   } else if (data.type === "failed") {
     failed(String(data.message));
+  } else if (data.type === "audit-progress") {
+    const onProgress = progressOf.get(data.id);
+    if (onProgress) onProgress(data);
   } else if (pending.has(data.id)) {
     const resolve = pending.get(data.id);
     pending.delete(data.id);
@@ -147,21 +151,44 @@ function requestText(request) {
   }
 }
 
-/** Ask the engine: resolves to calc.api's answer (a result or {error: {code, message}}). */
-export function call(name, request = {}) {
+// Post one message (made by message(), or an {error} answer) to the worker with a fresh
+// id; resolves to the worker's answer. onProgress gets an audit job's progress messages.
+function send(message, onProgress = null) {
   start();
   if (status.state === "failed") {
     return Promise.resolve({ error: { code: "engine_unavailable", message: `The calculator engine could not be loaded: ${status.message}` } });
   }
-  const text = requestText(request);
-  if (text === null) {
-    return Promise.resolve({ error: { code: "bad_request", message: "The request is not plain JSON data, or it is nested too deeply." } });
-  }
+  const body = message();
+  if (body.error) return Promise.resolve(body);
   return new Promise((resolve) => {
     const id = nextId++;
-    pending.set(id, resolve);
-    worker.postMessage({ id, call: typeof name === "string" ? name : "", text });
+    if (onProgress) progressOf.set(id, onProgress);
+    pending.set(id, (result) => {
+      progressOf.delete(id);
+      resolve(result);
+    });
+    worker.postMessage({ id, ...body });
   });
+}
+
+/** Ask the engine: resolves to calc.api's answer (a result or {error: {code, message}}). */
+export function call(name, request = {}) {
+  return send(() => {
+    const text = requestText(request);
+    if (text === null) {
+      return { error: { code: "bad_request", message: "The request is not plain JSON data, or it is nested too deeply." } };
+    }
+    return { call: typeof name === "string" ? name : "", text };
+  });
+}
+
+/**
+ * Audit a claim file in the worker: source is {file} (a File, never uploaded) or {text}.
+ * onProgress({done, total, lines, visits, findings, problems}) is called between pieces.
+ * Resolves to {report, csv} or {error: {code, message}, header?, columns?}.
+ */
+export function audit(source, options, onProgress) {
+  return send(() => ({ type: "audit", file: source.file, pasted: source.text, options }), onProgress);
 }
 
 Object.defineProperty(window, "calcEngine", {
