@@ -568,7 +568,7 @@ class RowReader:
                     "code",
                     "unknown_code",
                     f"Unknown code {shown(raw_code)}: the codes the calculators know are on "
-                    "the Codes page (python -m calc codes).",
+                    "the Codes page.",
                 )
             )
         elif code is None:
@@ -786,8 +786,8 @@ def _claim_request(visit: Visit) -> str:
 #: No rule asks for an extra modifier: the rule book itself is what the finding rests on.
 _EXTRA_RULE = (
     "no-rule-for-modifier",
-    "This project's rule book (modifier_rules.toml, ncci_pairs.toml): no rule adds this "
-    "modifier for this payer and these codes",
+    "This site's rule book (modifier rules and NCCI pairs): no rule adds this modifier for "
+    "this payer and these codes",
     "medium",
 )
 _NOT_COVERED_WARNINGS = frozenset({"medicare-dc-evaluation", "medicare-cmt-other-provider"})
@@ -1040,8 +1040,8 @@ class Auditor:
             raise CalcError(
                 "too_large",
                 f"The file is {size / 1048576:.0f} MB; the page checks files up to "
-                f"{limit // 1048576} MB. Split it, or use the command line "
-                "(python -m calc audit FILE.csv), which reads any size.",
+                f"{limit // 1048576} MB. Split it into smaller files, or have it checked with "
+                "the command-line audit, which reads a file of any size.",
             )
         self.payers = load_payers()
         self.ctx = _Context(load_codes(), self.payers, _payer_map(payer_map or {}, self.payers))
