@@ -32,12 +32,14 @@ checked:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 import re
 import tomllib
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -57,9 +59,11 @@ from calc._data import (
 )
 from calc.claim import LINE_FACTS, Claim, Visit, build_claim
 from calc.codes import PHASES, Code, CodeTable, load_codes
+from calc.dates import load_rulebook_dates
 from calc.errors import CalcError, shown
 from calc.inputs import check_request
 from calc.modifiers import CARE, DISTINCT, PROVIDERS, X_MODIFIERS, RuleBook, load_modifier_rules
+from calc.ncci import load_ncci_pairs
 from calc.payers import PayerTable, load_payers
 from calc.units import DAY_MINUTES, MAX_UNITS, METHOD_NAMES, Entry, plural
 
@@ -701,6 +705,64 @@ class RowReader:
         return False
 
 
+# --- dates of service: when the rules change ---------------------------------------------
+
+
+def _dates_in(value: object, out: set[dt.date], seen: set[int]) -> None:
+    """Every date in loaded rule data (but review dates), found by walking it."""
+    if isinstance(value, dt.date):
+        out.add(value if not isinstance(value, dt.datetime) else value.date())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        for f in dataclasses.fields(value):
+            if f.name != "reviewed":
+                _dates_in(getattr(value, f.name), out, seen)
+    elif isinstance(value, tuple | list | frozenset | set):
+        for item in value:
+            _dates_in(item, out, seen)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _dates_in(item, out, seen)
+
+
+@cache
+def rule_boundaries() -> tuple[dt.date, ...]:
+    """The days on which some rule may start or stop applying, sorted.
+
+    Every date in the rule data (a start, an end, an effective or deletion date) and the
+    day after it: between two of these days every rule in force is the same, so a visit
+    of the same shape gets the same answer. The audit checks each shape once per such
+    stretch of days instead of once per day.
+
+    >>> dt.date(2024, 12, 1) in rule_boundaries()  # Blue Cross NC: PT prior authorization
+    True
+    """
+    from calc.mue import load_mue
+    from calc.parameters import load_parameters
+
+    found: set[dt.date] = set()
+    seen: set[int] = set()
+    for data in (
+        load_codes(),
+        load_payers(),
+        load_modifier_rules(),
+        load_ncci_pairs(),
+        load_mue(),
+        load_parameters(),
+        load_rulebook_dates(),
+    ):
+        _dates_in(data, found, seen)
+    days = found | {d + dt.timedelta(days=1) for d in found if d < dt.date.max}
+    return tuple(sorted(days))
+
+
+def rule_epoch(dos: dt.date) -> int:
+    """Which stretch of days between rule changes a date of service is in."""
+    return bisect_right(rule_boundaries(), dos)
+
+
 # --- checking one visit ---------------------------------------------------------------
 
 
@@ -780,7 +842,7 @@ def _claim_request(visit: Visit) -> str:
         fields["abn"] = "1"
     if visit.care != "active":
         fields["care"] = visit.care
-    return urlencode(fields, safe=",:")
+    return urlencode(fields, safe=",:")  # the date of service is added per visit
 
 
 #: No rule asks for an extra modifier: the rule book itself is what the finding rests on.
@@ -989,11 +1051,12 @@ def _modifier_drafts(
 
 
 def _check_parts(
-    parts: list[LinePart],
+    parts: list[LinePart], dos: dt.date
 ) -> tuple[tuple[Draft, ...], str, int] | CalcError:
     """A visit's lines → (its findings, its claim builder link, therapies billed)."""
     first = parts[0]
     visit = Visit(
+        dos=dos,
         lines=tuple(Entry(p.code.code, p.minutes, p.facts) for p in parts if p.code.billable),
         payer=first.payer,
         provider=first.provider,
@@ -1065,7 +1128,7 @@ class Auditor:
         self.problem_count = 0
         self._patients: dict[str, array[int]] = {}
         self._latest: dict[str, tuple[int, int, str, str, str]] = {}
-        self._checked: dict[tuple[int, ...], tuple[tuple[Draft, ...], str, int] | CalcError] = {}
+        self._checked: dict[tuple[object, ...], tuple[tuple[Draft, ...], str, int] | CalcError] = {}
 
     # -- feeding text --
 
@@ -1180,10 +1243,11 @@ class Auditor:
             if r[2] != patient_id or r[3] != dos or r[4].visit_key != part.visit_key:
                 self._disagrees(rows[0], r)
                 return
-        signature = tuple(r[4].id for r in rows)
+        # the rules in force depend on the date of service: so does the answer
+        signature = (rule_epoch(dos), *(r[4].id for r in rows))
         checked = self._checked.get(signature)
         if checked is None:
-            checked = _check_parts([r[4] for r in rows])
+            checked = _check_parts([r[4] for r in rows], dos)
             if len(self._checked) >= _CACHE_LIMIT:
                 self._checked.clear()
             self._checked[signature] = checked
@@ -1191,10 +1255,12 @@ class Auditor:
             message = f"Visit {shown(visit_id)}: {checked.message}"
             self._problem(Problem(checked.code, message, number, None, "", visit_id))
             return
-        drafts, link, therapies = checked
+        drafts, shape_link, therapies = checked
         self.checked += 1
+        day = dos.isoformat()
+        link = f"{shape_link}&dos={day}"
         if drafts:
-            where = (visit_id, patient_id, dos.isoformat(), part.payer, link)
+            where = (visit_id, patient_id, day, part.payer, link)
             for d in drafts:
                 self._add(d, where, rows[d.line][0])
         ordinal = dos.toordinal()

@@ -74,7 +74,7 @@ def test_the_finding_explains_units_with_the_minutes() -> None:
     assert (f.kind, f.severity, f.rule, f.row) == ("units-under", "warning", "units-cms", 2)
     assert "2 units billed for 38 min; the rules give 3" in f.message
     assert "Pub. 100-04, Ch. 5, §20.2" in f.source
-    assert f.link == "payer=bcbsnc&lines=97112:38"
+    assert f.link == "payer=bcbsnc&lines=97112:38&dos=2026-01-05"
 
 
 def test_same_region_is_a_fact_of_the_therapy_row() -> None:
@@ -90,7 +90,7 @@ def test_same_region_is_a_fact_of_the_therapy_row() -> None:
     )
     (f,) = report.findings
     assert (f.kind, f.rule) == ("59-same-region", "same-region-not-reportable")
-    assert f.link == "payer=bcbsnc&lines=98941,97112:23:same-region"
+    assert f.link == "payer=bcbsnc&lines=98941,97112:23:same-region&dos=2026-01-05"
     only_cmt = text(
         "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,,yes",
         "V1,P1,2026-01-05,bcbsnc,dc,97112,23,2,59-GP,no",

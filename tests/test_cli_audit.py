@@ -95,7 +95,7 @@ def test_csv_output_and_payer_map(tmp_path: Path) -> None:
     assert [(r["severity"], r["kind"], r["visit_id"], r["row"]) for r in rows] == [
         ("error", "units-over", "V1", "2")
     ]
-    assert rows[0]["link"] == "payer=bcbsnc&lines=97112:23"
+    assert rows[0]["link"] == "payer=bcbsnc&lines=97112:23&dos=2026-01-05"
 
 
 def test_the_template_on_the_site_is_a_valid_clean_file(root: Path) -> None:
