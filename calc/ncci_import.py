@@ -34,9 +34,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ MUE_PAGE = (
     "medicare-ncci-medically-unlikely-edits"
 )
 DATA_DIR = Path(__file__).resolve().parent / "data"
+#: The column titles must be within a file's first rows.
+HEADER_ROWS = 200
 _CODE = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 
 
@@ -85,43 +88,49 @@ class MueRow:
 # --- reading the files ----------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """The first sheet of an .xlsx (a zip of XML files) as rows of text cells.
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """The first sheet of an .xlsx (a zip of XML files) as rows of text cells, read as a
+    stream (a quarter's PTP sheet holds some 600,000 rows).
 
     Shared strings, inline strings and numbers are read; styles are ignored, so a date
     stored as an Excel serial number comes back as that number (see :func:`_date`).
     """
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         names = book.namelist()
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
-            root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
-            for si in root.findall("m:si", ns):
-                shared.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+            with book.open("xl/sharedStrings.xml") as stream:
+                for _, elem in ElementTree.iterparse(stream):
+                    if elem.tag == f"{main}si":
+                        shared.append("".join(t.text or "" for t in elem.iter(f"{main}t")))
+                        elem.clear()
         sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
         if not sheets:
             raise CalcError("bad_file", "the spreadsheet has no worksheet")
-        root = ElementTree.fromstring(book.read(sheets[0]))
-    rows: list[list[str]] = []
-    for row in root.iter(f"{{{ns['m']}}}row"):
-        cells: dict[int, str] = {}
-        for c in row.findall("m:c", ns):
-            ref = c.get("r", "")
-            letters = "".join(ch for ch in ref if ch.isalpha())
-            col = len(cells) if not letters else _column_index(letters)
-            kind = c.get("t")
-            if kind == "inlineStr":
-                text = "".join(t.text or "" for t in c.iter(f"{{{ns['m']}}}t"))
-            else:
-                v = c.find("m:v", ns)
-                text = "" if v is None or v.text is None else v.text
-                if kind == "s" and text:
-                    text = shared[int(text)]
-            cells[col] = text
-        if cells:
-            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
-    return rows
+        columns: dict[str, int] = {}  # "AB" → 27, computed once per column
+        row_tag, value_tag = f"{main}row", f"{main}v"
+        with book.open(sheets[0]) as stream:
+            for _, elem in ElementTree.iterparse(stream):
+                if elem.tag != row_tag:
+                    continue
+                cells: dict[int, str] = {}
+                for c in elem:
+                    letters = c.get("r", "").rstrip("0123456789")
+                    if letters not in columns:
+                        columns[letters] = _column_index(letters)
+                    col = columns[letters] if letters else len(cells)
+                    if c.get("t") == "inlineStr":
+                        text = "".join(t.text or "" for t in c.iter(f"{main}t"))
+                    else:
+                        v = c.find(value_tag)
+                        text = "" if v is None or v.text is None else v.text
+                        if c.get("t") == "s" and text:
+                            text = shared[int(text)]
+                    cells[col] = text.strip()
+                elem.clear()  # an emptied row stays in the tree: ~100 bytes each
+                if cells:
+                    yield [cells.get(i, "") for i in range(max(cells) + 1)]
 
 
 def _column_index(letters: str) -> int:
@@ -132,39 +141,43 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
-def _text_rows(text: str) -> list[list[str]]:
-    """A tab-delimited or comma-separated text file as rows of cells."""
-    lines = text.splitlines()
-    tabbed = sum("\t" in line for line in lines[:50])
-    reader = csv.reader(lines, delimiter="\t" if tabbed else ",")
-    return [[cell.strip() for cell in row] for row in reader]
+def _text_rows(data: bytes) -> Iterator[list[str]]:
+    """A tab-delimited or comma-separated text file as rows of cells, read as a stream."""
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline="")
+    head = list(itertools.islice(lines, 50))
+    tabbed = any("\t" in line for line in head)
+    reader = csv.reader(itertools.chain(head, lines), delimiter="\t" if tabbed else ",")
+    for row in reader:
+        yield [cell.strip() for cell in row]
 
 
-def read_table(path: Path) -> list[list[str]]:
+def read_table(path: Path) -> Iterator[list[str]]:
     """Rows of text cells from a .txt/.csv, an .xlsx, or a zip holding one of them."""
-    data = path.read_bytes()
-    return _table(path.name, data)
+    return _table(path.name, path.read_bytes())
 
 
-def _table(name: str, data: bytes) -> list[list[str]]:
+def _table(name: str, data: bytes) -> Iterator[list[str]]:
     lower = name.lower()
     if lower.endswith(".xlsx"):
         return _xlsx_rows(data)
-    if lower.endswith(".zip"):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inner = [
-                n
-                for n in archive.namelist()
-                if n.lower().endswith((".txt", ".csv", ".xlsx")) and "readme" not in n.lower()
-            ]
-            if len(inner) != 1:
-                raise CalcError(
-                    "bad_file",
-                    f"{name}: expected one .txt, .csv or .xlsx table in the zip, "
-                    f"found {len(inner)}: {', '.join(inner) or 'none'}",
-                )
-            return _table(inner[0], archive.read(inner[0]))
-    return _text_rows(data.decode("utf-8-sig", errors="replace"))
+    if not lower.endswith(".zip"):
+        return _text_rows(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # text before spreadsheet: CMS may ship one table in both forms, and a
+        # disclaimer or readme beside it
+        inner = sorted(
+            (n for n in archive.namelist() if n.lower().endswith((".txt", ".csv", ".xlsx"))),
+            key=lambda n: (n.lower().endswith(".xlsx"), n),
+        )
+        for member in inner:
+            rows = _table(member, archive.read(member))
+            head = list(itertools.islice(rows, HEADER_ROWS))
+            if is_mue_table(head) or _has_ptp_header(head):
+                return itertools.chain(head, rows)
+    raise CalcError(
+        "bad_file",
+        f"{name}: no PTP or MUE table in the zip (looked in: {', '.join(inner) or 'nothing'})",
+    )
 
 
 # --- finding the columns --------------------------------------------------------------
@@ -193,7 +206,7 @@ def _find_header(
     name: str, rows: Sequence[Sequence[str]], wanted: Mapping[str, tuple[str, ...]]
 ) -> tuple[int, dict[str, int]]:
     """The first row holding every wanted column title, and each title's position."""
-    for i, row in enumerate(rows[:200]):
+    for i, row in enumerate(rows[:HEADER_ROWS]):
         cells = [_norm(c) for c in row]
         found: dict[str, int] = {}
         for key, words in wanted.items():
@@ -206,7 +219,7 @@ def _find_header(
     titles = ", ".join(" / ".join(w) for w in wanted.values())
     raise CalcError(
         "bad_file",
-        f"{name}: no row with the column titles ({titles}) in its first 200 rows: "
+        f"{name}: no row with the column titles ({titles}) in its first {HEADER_ROWS} rows: "
         "is this the CMS file, and has its layout changed?",
     )
 
@@ -233,20 +246,33 @@ def _cell(row: Sequence[str], index: int) -> str:
     return row[index].strip() if index < len(row) else ""
 
 
+Keep = Callable[[str, str], bool]
+
+
+def _data_rows(
+    rows: Iterable[str | Sequence[str]], name: str, wanted: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[int, dict[str, int], Sequence[str]]]:
+    """Each row after the column titles, with its row number and the columns' positions."""
+    stream = (r.split("\t") if isinstance(r, str) else r for r in rows)
+    head = list(itertools.islice(stream, HEADER_ROWS))
+    start, col = _find_header(name, head, wanted)
+    for n, row in enumerate(itertools.chain(head[start + 1 :], stream), start=start + 2):
+        yield n, col, row
+
+
 def ptp_rows(
-    lines: Iterable[str] | Sequence[Sequence[str]], name: str = "PTP file"
+    rows: Iterable[str | Sequence[str]], name: str = "PTP file", keep: Keep | None = None
 ) -> list[PtpRow]:
-    """The edits of one PTP table (rows of cells, or lines of tab-delimited text).
+    """The edits of one PTP table (rows of cells, or lines of tab-delimited text), only
+    those ``keep(column1, column2)`` accepts when it is given.
 
     Rows between the titles and the first edit (the titles' continuation) and rows
     whose first cell is not a code are skipped.
     """
-    rows = [_text_rows(r)[0] if isinstance(r, str) else list(r) for r in lines]
-    start, col = _find_header(name, rows, _PTP_COLUMNS)
     out = []
-    for n, row in enumerate(rows[start + 1 :], start=start + 2):
+    for n, col, row in _data_rows(rows, name, _PTP_COLUMNS):
         c1, c2 = _cell(row, col["column1"]).upper(), _cell(row, col["column2"]).upper()
-        if not (_CODE.match(c1) and _CODE.match(c2)):
+        if not (_CODE.match(c1) and _CODE.match(c2)) or (keep and not keep(c1, c2)):
             continue
         indicator = _cell(row, col["indicator"]).removesuffix(".0")
         if indicator not in ("0", "1", "9"):
@@ -264,11 +290,10 @@ def ptp_rows(
     return out
 
 
-def mue_rows(rows: Sequence[Sequence[str]], name: str = "MUE file") -> list[MueRow]:
+def mue_rows(rows: Iterable[Sequence[str]], name: str = "MUE file") -> list[MueRow]:
     """The codes of one MUE table (rows of cells)."""
-    start, col = _find_header(name, rows, _MUE_COLUMNS)
     out = []
-    for n, row in enumerate(rows[start + 1 :], start=start + 2):
+    for n, col, row in _data_rows(rows, name, _MUE_COLUMNS):
         code = _cell(row, col["code"]).upper()
         if not _CODE.match(code):
             continue
@@ -279,9 +304,17 @@ def mue_rows(rows: Sequence[Sequence[str]], name: str = "MUE file") -> list[MueR
     return out
 
 
+def _has_ptp_header(rows: Sequence[Sequence[str]]) -> bool:
+    try:
+        _find_header("", rows, _PTP_COLUMNS)
+    except CalcError:
+        return False
+    return True
+
+
 def is_mue_table(rows: Sequence[Sequence[str]]) -> bool:
     """Whether a table is the MUE table (else it should be a PTP table)."""
-    return any(any("adjudication indicator" in _norm(c) for c in row) for row in rows[:200])
+    return any(any("adjudication indicator" in _norm(c) for c in row) for row in rows[:HEADER_ROWS])
 
 
 # --- writing the data files -----------------------------------------------------------
@@ -542,17 +575,20 @@ def run(
     mue: list[MueRow] = []
     ptp_names: list[str] = []
     mue_names: list[str] = []
+    ours = {c.code for c in codes}
     for path in files:
         try:
             table = read_table(path)
+            head = list(itertools.islice(table, HEADER_ROWS))
+            rows = itertools.chain(head, table)
+            if is_mue_table(head):
+                mue += mue_rows(rows, path.name)
+                mue_names.append(path.name)
+            else:
+                ptp += ptp_rows(rows, path.name, keep=lambda a, b: a in ours and b in ours)
+                ptp_names.append(path.name)
         except (OSError, zipfile.BadZipFile, ElementTree.ParseError) as err:
             raise CalcError("bad_file", f"{path.name}: cannot read it ({err})") from None
-        if is_mue_table(table):
-            mue += mue_rows(table, path.name)
-            mue_names.append(path.name)
-        else:
-            ptp += ptp_rows(table, path.name)
-            ptp_names.append(path.name)
     reviewed = today or dt.date.today()
     updates: list[tuple[Path, str]] = []
     report: list[str] = []

@@ -267,8 +267,15 @@ def test_excel_dates_and_zip_contents(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("a.txt", "x")
         z.writestr("b.txt", "y")
-    with pytest.raises(CalcError, match=r"expected one \.txt, \.csv or \.xlsx table in the zip"):
+    with pytest.raises(CalcError, match=r"two\.zip: no PTP or MUE table in the zip \(looked in: a"):
         read_table(path)
+    both = tmp_path / "ccipra-v321r0-f1.zip"  # the table as text and as a spreadsheet, a notice
+    table = [*PTP_TITLES, ["98941", "97112", "", "20260401", "*", "1", "r"]]
+    with zipfile.ZipFile(both, "w") as z:
+        z.writestr("CPT disclaimer.txt", "CPT only copyright AMA.")
+        z.writestr("ccipra-v321r0-f1.xlsx", xlsx(table))
+        z.writestr("ccipra-v321r0-f1.txt", txt(table))
+    assert ptp_rows(read_table(both))[0].effective == dt.date(2026, 4, 1)
     rows = ptp_rows(
         ["\t".join(r) for r in [*PTP_TITLES, ["98941", "97112", "", "45383", "*", "1", "r"]]]
     )
