@@ -141,26 +141,30 @@ def claim_form(page: Page) -> None:
     assert f["label"] == "Phase of care"
     page.keyboard.type("O")
     expect(page.get_by_label("Phase of care")).to_have_value("ongoing")
-    f = press(page, "Tab")
-    assert f["type"] == "checkbox" and "same body region" in f["label"]
-    page.keyboard.press("Space")
-    assert focused(page)["checked"] is True
     # past the other choices, left as they are, to the codes (as the form starts)
     assert tab_until(page, lambda f: f["label"] == "Code, line 1")["value"] == "98941"
     assert press(page, "Tab")["label"] == "Minutes, line 1"
+    assert press(page, "Tab")["label"] == "Relation to the CMT, line 1"
     assert press(page, "Tab")["label"] == "Remove line 1"
     assert press(page, "Tab")["value"] == "97112"
     assert press(page, "Tab")["label"] == "Minutes, line 2"
     page.keyboard.type("23")
+    assert press(page, "Tab")["label"] == "Relation to the CMT, line 2"
+    page.keyboard.type("S")  # the drop-down's own way: "Same region, same encounter"
+    expect(page.get_by_label("Relation to the CMT, line 2")).to_have_value("same-region")
     assert press(page, "Tab")["label"] == "Remove line 2"
     assert press(page, "Tab")["text"] == "Add code"
-    assert press(page, "Tab")["text"] == "Build the claim"
+    f = press(page, "Tab")  # the shorthand for every therapy line, left as it is
+    assert f["type"] == "checkbox" and "Every therapy" in f["label"]
+    assert tab_until(page, lambda f: f["tag"] == "button")["text"] == "Build the claim"
     page.keyboard.press("Enter")
     request = {
         "payer": "bcbsnc",
-        "lines": [{"code": "98941", "minutes": ""}, {"code": "97112", "minutes": "23"}],
+        "lines": [
+            {"code": "98941", "minutes": ""},
+            {"code": "97112", "minutes": "23", "same_region": True},
+        ],
         "provider": "dc",
-        "same_region": True,
         "phase": "ongoing",
     }
     result = answer(page, "claim", mentioning="97112")

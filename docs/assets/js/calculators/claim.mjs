@@ -71,7 +71,11 @@ function lineMarks(line, warningIds) {
 function renderResult(result) {
   if (result.error) return [notice("failure", "Cannot build the claim", result.error.message)];
   const parts = [];
-  const warningIds = result.warnings.map((warning, i) => ({ id: nextId("calc-warning"), warning, n: i + 1 }));
+  // a warning that only repeats why a code was left off is said once, in "Left off the claim"
+  const leftOff = new Set(result.not_billed.map((item) => item.reason));
+  const warningIds = result.warnings
+    .filter((warning) => !leftOff.has(warning.message))
+    .map((warning, i) => ({ id: nextId("calc-warning"), warning, n: i + 1 }));
   parts.push(
     h(
       "p",
@@ -112,7 +116,7 @@ function renderResult(result) {
           "ul",
           {},
           result.not_billed.map((item) =>
-            h("li", {}, h("code", { text: item.code }), ": ", item.reason, " ", badge(item.confidence)),
+            h("li", {}, h("code", { text: item.code }), ": ", item.reason, " ", h("span", { class: "calc-source", text: `Source: ${item.source} ` }), badge(item.confidence)),
           ),
         ),
       ),
