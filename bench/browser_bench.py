@@ -10,14 +10,19 @@ Playwright (the launch arguments of ``tests/browser/conftest.py``). Every measur
 taken ``--runs`` times (default 7), cold (a fresh browser context: empty cache) and warm
 (the same context, its HTTP cache primed, a new page):
 
-- navigation → engine ready, for the bare page and each calculator page;
+- navigation → engine ready, for the bare page and each calculator page, with the
+  engine restored from its memory snapshot (the site's default) and, with
+  ``--engine both`` (the default), booted the old way too (``?engine=boot``);
 - a policy page → a calculator page by the site's own link (instant navigation) → ready;
 - a second calculator page in the same tab → ready;
 - a single-code deep link (``?lines=97112:38``) → the preview (the build-time table)
-  and → the engine's answer, by a fresh load and by instant navigation;
+  and → the engine's answer, by a fresh load and by instant navigation; a multi-code
+  one (``?lines=97112:24,97110:23&method=cms``: no preview) → the engine's answer;
 - a calculation's round trip through the page's engine API (p50/p95 of 200 calls);
 - bytes transferred (``transferSize`` and ``encodedBodySize`` of the Resource Timing
-  entries of the page *and* of its worker).
+  entries of the page *and* of its worker), and what the same first visit to the units
+  page would transfer behind ``deploy/nginx.conf`` (counted from the built files: the
+  ``.br`` or ``.gz`` copy it sends, else its on-the-fly gzip of text types, level 1).
 
 It prints a Markdown table, writes ``bench/results/latest.json`` and ``latest.md``
 (git-ignored) and, with ``--readme``, puts the table between the bench markers of the
@@ -31,6 +36,7 @@ else revalidated (``no-cache``), so "warm" is what a returning biller gets.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -47,6 +53,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
@@ -70,10 +77,20 @@ CALCULATORS = {
     "documentation": "calculators/documentation/",
 }
 DEEP_LINK = "calculators/units/?lines=97112:38"
+#: issue 17's budget link: several codes, so no preview: the engine's answer is the first
+MULTI_LINK = "calculators/units/?lines=97112:24,97110:23&method=cms"
+#: the engine's two start paths (engine-worker.mjs); a page asks for boot with ?engine=boot
+PATHS = ("snapshot", "boot")
 ROUND_TRIPS = 200
 TIMEOUT_MS = 120_000
 #: the targets of issue 6 (ms, or a ratio to the bare page of the same run)
 READY_RATIO = 1.10
+#: issue 17: the engine restored from its snapshot, against the bare page of the same run
+SNAPSHOT_RATIO = 0.40
+#: issue 17: a first visit to a calculator page behind deploy/nginx.conf (MiB)
+NGINX_MIB = {"br": 11, "gzip": 13}
+#: the types deploy/nginx.conf gzips on the fly (gzip_types; text/html always)
+NGINX_GZIP_TYPES = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml")
 SECOND_PAGE_MS = 100
 PREVIEW_MS = 300
 ROUND_TRIP_P95_MS = 5
@@ -232,7 +249,8 @@ def byte_counts(rows: list[tuple[str, int, int]]) -> dict[str, int]:
     }
 
 
-def wait_engine(page: Page) -> float:
+def wait_engine(page: Page, name: str = "") -> float:
+    """When the engine was ready, checking it started the way `name` says (".boot")."""
     page.wait_for_function(
         "() => window.calcEngine && ['ready', 'failed'].includes(window.calcEngine.status.state)",
         timeout=TIMEOUT_MS,
@@ -241,6 +259,9 @@ def wait_engine(page: Page) -> float:
     state = page.evaluate("window.calcEngine.status")
     if state["state"] != "ready":
         sys.exit(f"error: the engine failed: {state['message']}")
+    path = "boot" if name.endswith(".boot") else "snapshot"
+    if state.get("path") != path:
+        sys.exit(f"error: the engine started by {state.get('path')}, not {path} (?engine=boot)")
     ready: float = page.evaluate("window.calcEngine.timings.ready")
     return ready
 
@@ -343,8 +364,12 @@ def profile(pw: Playwright) -> Iterator[BrowserContext]:
             context.close()
 
 
-def run_ready(pw: Playwright, url: str, name: str, bare: bool, rec: Recorder) -> None:
-    """Cold then warm: navigation → ready, and the bytes each load moved."""
+def run_ready(
+    pw: Playwright, url: str, name: str, bare: bool, rec: Recorder, site: Path | None = None
+) -> None:
+    """Cold then warm: navigation → ready, and the bytes each load moved (and, given the
+    built site, what the cold load would move behind deploy/nginx.conf)."""
+    widget = name.split(".")[0]
     with profile(pw) as context:
         for mode in ("cold", "warm"):
             page = context.new_page()
@@ -352,9 +377,9 @@ def run_ready(pw: Playwright, url: str, name: str, bare: bool, rec: Recorder) ->
             rec.browser = rec.browser or page.evaluate(
                 "navigator.userAgent.match(/Chrome\\/([\\d.]+)/)[1]"
             )
-            ready = wait_bare(page) if bare else wait_engine(page)
+            ready = wait_bare(page) if bare else wait_engine(page, name)
             if not bare:
-                widget_ready(page, name)
+                widget_ready(page, widget)
             rec.add(f"ready.{name}.{mode}", ready)
             # where the time goes: until the worker starts, then inside the worker
             start, worker = page.evaluate(
@@ -363,10 +388,40 @@ def run_ready(pw: Playwright, url: str, name: str, bare: bool, rec: Recorder) ->
             )
             rec.add(f"worker_start.{name}.{mode}", start)
             rec.add(f"worker_ms.{name}.{mode}", worker)
-            counts = byte_counts(resources(page))
+            rows = resources(page)
+            counts = byte_counts(rows)
             rec.add(f"bytes.{name}.{mode}.transfer", counts["transfer"])
             rec.add(f"bytes.{name}.{mode}.encoded", counts["encoded"])
+            if site is not None and mode == "cold":
+                for encoding in ("br", "gzip"):
+                    rec.add(f"nginx.{name}.{encoding}", nginx_bytes(rows, site, encoding))
             page.close()
+
+
+def nginx_bytes(rows: list[tuple[str, int, int]], site: Path, encoding: str) -> int:
+    """The bytes deploy/nginx.conf would send for these responses: the pre-compressed
+    copy beside a file (.br with brotli_static, .gz), else text gzipped on the fly at
+    nginx's default level 1, else the file."""
+    total = 0
+    for url, _, _ in rows:
+        path = urlsplit(url).path
+        if path.startswith(BARE):
+            continue
+        file = site / path.lstrip("/")
+        if file.is_dir() or path.endswith("/"):
+            file = file / "index.html"
+        if not file.is_file():
+            continue
+        pre = [file.with_name(file.name + ".br")] if encoding == "br" else []
+        pre.append(file.with_name(file.name + ".gz"))
+        found = next((p for p in pre if p.is_file()), None)
+        if found is not None:
+            total += found.stat().st_size
+        elif file.suffix in NGINX_GZIP_TYPES:
+            total += len(gzip.compress(file.read_bytes(), compresslevel=1))
+        else:
+            total += file.stat().st_size
+    return total
 
 
 def run_navigation(pw: Playwright, base: str, rec: Recorder) -> None:
@@ -393,9 +448,10 @@ def run_navigation(pw: Playwright, base: str, rec: Recorder) -> None:
             page.close()
 
 
-def run_deep_link(pw: Playwright, base: str, rec: Recorder) -> None:
+def run_deep_link(pw: Playwright, base: str, rec: Recorder, paths: tuple[str, ...]) -> None:
     """A single-code deep link: the preview and the engine's answer, by a fresh load
-    (cold, then warm) and by instant navigation from the policy page."""
+    (cold, then warm) and by instant navigation from the policy page; the multi-code
+    link → the answer, for each engine path."""
     with profile(pw) as context:
         for mode in ("cold", "warm"):
             page = context.new_page()
@@ -404,6 +460,15 @@ def run_deep_link(pw: Playwright, base: str, rec: Recorder) -> None:
             rec.add(f"deep_link.answer.{mode}", event_after(page, "answer", 0))
             rec.add(f"deep_link.engine_ready.{mode}", wait_engine(page))
             page.close()
+    for path in paths:
+        with profile(pw) as context:
+            for mode in ("cold", "warm"):
+                page = context.new_page()
+                page.goto(base + MULTI_LINK + ("&engine=boot" if path == "boot" else ""))
+                rec.add(f"multi_link.{path}.{mode}", event_after(page, "answer", 0))
+                wait_engine(page, "units." + path)
+                page.close()
+    with profile(pw) as context:
         # instant navigation from a page without a calculator (the engine not started)
         page = context.new_page()
         page.goto(base + "policy/", wait_until="networkidle")
@@ -467,13 +532,23 @@ def summary(values: list[float]) -> dict[str, float]:
 ROWS: list[tuple[str, str, str]] = [
     # (label, metric prefix: .cold/.warm follow, unit)
     ("Bare Pyodide page: navigation → runtime ready (the floor)", "ready.bare", "ms"),
-    ("Minutes to units: navigation → engine ready", "ready.units", "ms"),
-    ("Claim builder: navigation → engine ready", "ready.claim", "ms"),
-    ("Documentation review: navigation → engine ready", "ready.documentation", "ms"),
+    ("Minutes to units: navigation → engine ready (snapshot)", "ready.units", "ms"),
+    ("Claim builder: navigation → engine ready (snapshot)", "ready.claim", "ms"),
+    ("Documentation review: navigation → engine ready (snapshot)", "ready.documentation", "ms"),
+    ("Minutes to units, booting Python (`?engine=boot`)", "ready.units.boot", "ms"),
+    ("Claim builder, booting Python (`?engine=boot`)", "ready.claim.boot", "ms"),
+    ("Documentation review, booting Python (`?engine=boot`)", "ready.documentation.boot", "ms"),
+    (
+        "Deep link `?lines=97112:24,97110:23&method=cms` → engine's answer (snapshot)",
+        "multi_link.snapshot",
+        "ms",
+    ),
+    ("… the same deep link, booting Python", "multi_link.boot", "ms"),
     ("… bare page: its worker started at", "worker_start.bare", "ms"),
     ("… units page: the engine worker started at", "worker_start.units", "ms"),
     ("… bare worker: start → runtime ready", "worker_ms.bare", "ms"),
-    ("… engine worker: start → ready (runtime, calc wheel, import)", "worker_ms.units", "ms"),
+    ("… engine worker: start → ready (runtime, snapshot restored)", "worker_ms.units", "ms"),
+    ("… engine worker: start → ready (runtime, calc wheel, import)", "worker_ms.units.boot", "ms"),
     (
         "Policy page → units calculator (instant navigation) → ready",
         "nav_ready.policy_to_units",
@@ -488,7 +563,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("Deep link `?lines=97112:38` → preview shown (before Python)", "deep_link.preview", "ms"),
     ("Deep link `?lines=97112:38` → engine's answer shown", "deep_link.answer", "ms"),
     ("Bytes transferred, bare page", "bytes.bare", "bytes"),
-    ("Bytes transferred, units calculator page", "bytes.units", "bytes"),
+    ("Bytes transferred, units calculator page (snapshot)", "bytes.units", "bytes"),
+    ("Bytes transferred, units calculator page (boot)", "bytes.units.boot", "bytes"),
     ("Bytes transferred, policy page (no calculator)", "bytes.policy", "bytes"),
 ]
 
@@ -503,8 +579,12 @@ def fmt(stats: dict[str, float] | None, unit: str) -> str:
     return f"{stats['median']:,.0f} ({spread})"
 
 
-def ratio_stats(rec: Recorder, page: str, mode: str) -> dict[str, float] | None:
-    ours = rec.samples.get(f"ready.{page}.{mode}")
+def ratio_stats(
+    rec: Recorder, page: str, mode: str, measure: str = "ready"
+) -> dict[str, float] | None:
+    """This page's time over the bare page's, run by run (page "units.boot": its boot
+    path; measure "multi_link" with page "snapshot" or "boot": that deep link's answer)."""
+    ours = rec.samples.get(f"{measure}.{page}.{mode}")
     bare = rec.samples.get(f"ready.bare.{mode}")
     if not ours or not bare:
         return None
@@ -526,14 +606,39 @@ def targets(stats: dict[str, dict[str, float]], rec: Recorder) -> list[dict[str,
         )
 
     for mode in ("cold", "warm"):
+        r = ratio_stats(rec, "snapshot", mode, "multi_link")
+        target(
+            f"multi-code deep link answered / bare Pyodide ready, {mode} (snapshot)",
+            None if r is None else r["median"],
+            SNAPSHOT_RATIO,
+            "×",
+        )
         for page in ("units", "claim", "documentation"):
             r = ratio_stats(rec, page, mode)
             target(
-                f"{page} engine ready / bare Pyodide, {mode}",
+                f"{page} engine ready / bare Pyodide, {mode} (snapshot)",
+                None if r is None else r["median"],
+                SNAPSHOT_RATIO,
+                "×",
+            )
+        for page in ("units", "claim", "documentation"):
+            r = ratio_stats(rec, f"{page}.boot", mode)
+            target(
+                f"{page} engine ready / bare Pyodide, {mode} (boot)",
                 None if r is None else r["median"],
                 READY_RATIO,
                 "×",
             )
+    for encoding, limit in NGINX_MIB.items():
+        s = stats.get(f"nginx.units.{encoding}")
+        target(
+            f"first visit to the units page behind nginx, {encoding} (snapshot)",
+            s and s["median"] / 2**20,
+            limit,
+            "MiB",
+        )
+    s = stats.get("bytes.units.warm.transfer")
+    target("warm visit to the units page (snapshot)", s and s["median"] / 1024, 10, "KiB")
     for second in ("claim", "documentation"):
         for mode in ("cold", "warm"):
             s = stats.get(f"second_page.{second}.{mode}")
@@ -582,6 +687,13 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for label, key in extra:
         lines.append(f"| {label} | {fmt(stats.get(key), 'ms')} | |")
+    for name, how in (("units", "snapshot"), ("units.boot", "boot")):
+        br, gz = stats.get(f"nginx.{name}.br"), stats.get(f"nginx.{name}.gzip")
+        if br and gz:
+            lines.append(
+                f"| First visit to the units page behind `deploy/nginx.conf` ({how}): "
+                f"brotli / gzip | {br['median'] / 2**20:.2f} / {gz['median'] / 2**20:.2f} MiB | |"
+            )
     rt = stats.get("round_trip.all")
     if rt:
         lines.append(
@@ -620,6 +732,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of every measure (default 7)")
     parser.add_argument("--readme", action="store_true", help="put the table into README.md")
+    parser.add_argument(
+        "--engine",
+        choices=("both", *PATHS),
+        default="both",
+        help="the engine's start paths to measure on the calculator pages (default both)",
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         sys.exit(f"error: {CHROMIUM} is missing: run tools/setup.sh --browser")
@@ -633,6 +751,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
     )
+    paths = PATHS if args.engine == "both" else (args.engine,)
     rec = Recorder()
     all_trips: list[float] = []
     with tempfile.TemporaryDirectory(prefix="browser-bench-") as tmp:
@@ -648,14 +767,17 @@ def main(argv: list[str] | None = None) -> int:
                 for run in range(args.runs):
                     started = time.perf_counter()
                     # alternate which goes first, so neither always meets a busier machine
-                    pages: list[tuple[str, str, bool]] = [
-                        ("bare", base.rstrip("/") + BARE, True),
-                        *((name, base + path, False) for name, path in CALCULATORS.items()),
-                    ]
+                    pages: list[tuple[str, str, bool]] = [("bare", base.rstrip("/") + BARE, True)]
+                    for path in paths:
+                        boot = path == "boot"
+                        pages += [
+                            (name + ".boot" * boot, base + url + "?engine=boot" * boot, False)
+                            for name, url in CALCULATORS.items()
+                        ]
                     for name, url, bare_page in pages[:: -1 if run % 2 else 1]:
-                        run_ready(pw, url, name, bare_page, rec)
+                        run_ready(pw, url, name, bare_page, rec, None if bare_page else site)
                     run_navigation(pw, base, rec)
-                    run_deep_link(pw, base, rec)
+                    run_deep_link(pw, base, rec, paths)
                     all_trips += run_round_trips(pw, base, run + 1, rec)
                     print(
                         f"run {run + 1}/{args.runs} done in {time.perf_counter() - started:.1f} s",
@@ -664,9 +786,14 @@ def main(argv: list[str] | None = None) -> int:
     stats = {name: summary(values) for name, values in rec.samples.items()}
     for mode in ("cold", "warm"):
         for page in ("units", "claim", "documentation"):
-            r = ratio_stats(rec, page, mode)
+            for name in (page, f"{page}.boot"):
+                r = ratio_stats(rec, name, mode)
+                if r:
+                    stats[f"ratio.{name}.{mode}"] = r
+        for path in PATHS:
+            r = ratio_stats(rec, path, mode, "multi_link")
             if r:
-                stats[f"ratio.{page}.{mode}"] = r
+                stats[f"ratio.multi_link.{path}.{mode}"] = r
     ordered = sorted(all_trips)
     stats["round_trip.all"] = summary(ordered)
     stats["round_trip.all.p50"] = summary([percentile(ordered, 50)])

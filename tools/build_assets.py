@@ -335,9 +335,9 @@ def leaked_strings(snapshot: bytes, wasm: bytes, needles: list[bytes]) -> list[s
 
 
 def snapshot_key(wheel: Path, root: Path = ROOT) -> str:
-    """The snapshot's cache key: the runtime version, the wheel and the two scripts."""
+    """The snapshot's cache key: the runtime version, the wheel and the scripts making it."""
     h = hashlib.sha256(runtime_version(root).encode() + b"\0")
-    for path in (wheel, SNAPSHOT_MAKER, SNAPSHOT_WARMUP):
+    for path in (wheel, SNAPSHOT_MAKER, SNAPSHOT_WARMUP, Path(__file__)):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:16]
 
@@ -369,16 +369,22 @@ def cached_snapshot(wheel: Path, root: Path = ROOT) -> Snapshot | None:
     """The engine's snapshot, made once per key beside the cached wheel; None (with a
     warning) when it would not fit the heap it is restored into."""
     folder = wheel.parent / f"snapshot-{snapshot_key(wheel, root)}"
+    wasm = (runtime_dir(root) / "pyodide.asm.wasm").read_bytes()
     if not (folder / "snapshot.json").is_file():
         for old in wheel.parent.glob("snapshot-*"):
             shutil.rmtree(old, ignore_errors=True)
         with tempfile.TemporaryDirectory(dir=wheel.parent, prefix=".tmp-") as tmp:
             work = Path(tmp)
             report = make_snapshot(wheel, work / "engine.snapshot", root)
+            data = (work / "engine.snapshot").read_bytes()
+            leaks = leaked_strings(data, wasm, build_machine_strings(root))
+            if leaks:
+                raise BuildError(f"the engine's snapshot holds paths of this machine: {leaks[:5]}")
             check = dict(report["check"])  # type: ignore[call-overload]
             meta = {
                 "bytes": report["bytes"],
                 "heap": report["heap"],
+                "sha256": hashlib.sha256(data).hexdigest(),
                 "check": {
                     "call": check["call"],
                     "request": check["request"],
@@ -392,12 +398,6 @@ def cached_snapshot(wheel: Path, root: Path = ROOT) -> Snapshot | None:
                 if not (folder / "snapshot.json").is_file():
                     raise
     meta = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
-    path = folder / "engine.snapshot"
-    data = path.read_bytes()
-    wasm = (runtime_dir(root) / "pyodide.asm.wasm").read_bytes()
-    leaks = leaked_strings(data, wasm, build_machine_strings(root))
-    if leaks:
-        raise BuildError(f"the engine's snapshot holds paths of this machine: {leaks[:5]}")
     limit = wasm_initial_memory(wasm)
     if meta["heap"] > limit:
         log.warning(
@@ -408,7 +408,7 @@ def cached_snapshot(wheel: Path, root: Path = ROOT) -> Snapshot | None:
             limit,
         )
         return None
-    return Snapshot(path, hashlib.sha256(data).hexdigest(), meta["heap"], meta["check"])
+    return Snapshot(folder / "engine.snapshot", meta["sha256"], meta["heap"], meta["check"])
 
 
 def engine_hash(lock: Path) -> str:
