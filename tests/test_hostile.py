@@ -161,9 +161,13 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from([*sorted(api.CALLS), "nope", ""]), st.dictionaries(ANY_KEY, VALUES) | VALUES)
-def test_call_answers_any_python_value(name: str, request_: Any) -> None:
+NAMES = st.sampled_from([*sorted(api.CALLS), "nope", ""])
+REQUESTS = st.dictionaries(ANY_KEY, VALUES) | VALUES
+TEXTS = st.text(alphabet='[]{}",:0123456789 aé\\u', max_size=200)
+
+
+def check_any_call(name: str, request_: Any) -> None:
+    """call() answers a dict of JSON data; an error is never the engine's failure."""
     answer = api.call(name, request_)
     assert isinstance(answer, dict)
     json.dumps(answer, ensure_ascii=False).encode("utf-8")
@@ -172,14 +176,23 @@ def test_call_answers_any_python_value(name: str, request_: Any) -> None:
         assert_harmless(answer["error"]["message"])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(
-    st.sampled_from(sorted(api.CALLS)), st.text(alphabet='[]{}",:0123456789 aé\\u', max_size=200)
-)
-def test_call_json_answers_any_text(name: str, text: str) -> None:
+def check_any_text(name: str, text: str) -> None:
     answer = json.loads(api.call_json(name, text))
     assert isinstance(answer, dict)
     assert answer.get("error", {}).get("code") != "engine_failure"
+
+
+# CI's short profile; tools/fuzz.py runs the same checks for 10 minutes
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(NAMES, REQUESTS)
+def test_call_answers_any_python_value(name: str, request_: Any) -> None:
+    check_any_call(name, request_)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(NAMES, TEXTS)
+def test_call_json_answers_any_text(name: str, text: str) -> None:
+    check_any_text(name, text)
 
 
 # --- 6. one input policy for numbers and names ------------------------------------------

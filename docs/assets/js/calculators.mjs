@@ -40,9 +40,13 @@ function mount(el, params) {
     return;
   }
   engine.start(); // before the widget's code arrives: the runtime download is the long pole
-  WIDGETS[name]()
-    .then((widget) => {
-      widget.mount(el, engine, params);
+  // every calculator reads its link through the one reader (calculators/links.mjs)
+  const link = import("./calculators/links.mjs").then((links) => links.readLink(params, name));
+  Promise.all([WIDGETS[name](), link])
+    .then(([widget, read]) => {
+      widget.mount(el, engine, read);
+      const ignored = read.notice();
+      if (ignored) el.prepend(ignored);
       el.dataset.calcMounted = "ready";
       loadOtherWidgets();
     })

@@ -4,26 +4,16 @@
 // own facts after its minutes; optional provider=dc|pt, phase=initial|ongoing,
 // same_region=1 and separate_encounter=1 for every therapy line, modifier_style=59|x,
 // method=cms|per-code, and for Medicare care=maintenance, cmt_abn=1, voluntary_abn=1,
-// abn=1 for both). Each link value goes to the engine as text, so a malformed or hostile
-// link gets the engine's message.
+// abn=1 for both). calculators/links.mjs reads the link as the engine does; a value the
+// engine refuses goes to it as text, so a malformed or hostile link gets its message.
 
 import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 
-const PROVIDERS = [
-  ["dc", "Chiropractor (DC)"],
-  ["pt", "Physical therapist (PT)"],
-];
-const PHASES = [
-  ["", "Not stated"],
-  ["initial", "Initial"],
-  ["ongoing", "Ongoing"],
-];
-const STYLES = [
-  ["", "The payer's usual"],
-  ["59", "59"],
-  ["x", "X modifiers (XS / XE)"],
-];
+// The choices' names and labels are the engine's (calculators/links.mjs reads them from
+// its vocabulary); only what an empty choice means is said here.
+const NOT_STATED = ["", "Not stated"];
+const PAYERS_USUAL = ["", "The payer's usual"];
 // a therapy line's relation to the CMT: the engine's per-line facts, as links spell them
 const LINE_FACT = {
   label: "Relation to the CMT",
@@ -34,12 +24,6 @@ const LINE_FACT = {
   ],
 };
 const FACT_WORDS = LINE_FACT.options.map(([value]) => value).filter(Boolean);
-// the link parameters the claim builder reads, as the engine names them
-const LINK_FIELDS = [
-  "payer", "lines", "provider", "phase", "same_region", "separate_encounter", "modifier_style", "method", "care",
-  "cmt_abn", "voluntary_abn", "abn",
-];
-const YES = ["1", "true", "yes", "on"];
 // the modifier glossary page, from this page (calculators/claim/)
 const GLOSSARY = "../../modifiers/";
 
@@ -189,8 +173,13 @@ function select(label, options, chosen, onchange) {
   return { el, field: h("p", { class: "calc-field" }, h("label", { for: id, text: `${label} ` }), el) };
 }
 
+// `params`: the page's query string as calculators/links.mjs read it (values normalised
+// as the engine reads them), so the form shows what the engine computes with.
 export function mount(el, engine, params) {
-  const link = Object.fromEntries(LINK_FIELDS.filter((k) => params.has(k)).map((k) => [k, params.get(k)]));
+  const link = params.request();
+  const PROVIDERS = params.choices("provider");
+  const PHASES = [NOT_STATED, ...params.choices("phase")];
+  const STYLES = [PAYERS_USUAL, ...params.choices("modifier_style")];
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941", fact: LINE_FACT });
   const providerName = nextId("calc-provider");
 
@@ -218,7 +207,7 @@ export function mount(el, engine, params) {
     box.checked = on;
     return box;
   };
-  const linkSays = (name) => YES.includes(String(link[name] || "").toLowerCase());
+  const linkSays = (name) => params.flag(name);
   const sameRegion = checkbox("same_region", linkSays("same_region"));
   const separateEncounter = checkbox("separate_encounter", linkSays("separate_encounter"));
   const maintenance = checkbox("care", String(link.care || "").toLowerCase() === "maintenance");

@@ -31,10 +31,11 @@ function loadPreviewTable() {
   return previewTable;
 }
 
-const METHODS = [
-  ["cms", "CMS total time (8-minute rule): Medicare and payers that follow CMS"],
-  ["per-code", "Per code (AMA mid-point): each code charted on its own"],
-];
+// What each method is for, beside the engine's name for it (the vocabulary's label).
+const METHOD_USE = {
+  cms: "Medicare and payers that follow CMS",
+  "per-code": "each code charted on its own",
+};
 
 function renderResult(result) {
   if (result.error) {
@@ -112,10 +113,13 @@ function preview(request) {
   return found ? [renderPreview(found)] : null;
 }
 
-export function mount(el, engine, params) {
+// `link`: the page's query string as calculators/links.mjs read it (values normalised
+// as the engine reads them; the method's names and labels come from the engine).
+export function mount(el, engine, link) {
   const methodName = nextId("calc-method");
-  const linkLines = params.get("lines");
-  const linkMethod = params.get("method");
+  const linkLines = link.get("lines");
+  const linkMethod = link.get("method");
+  const METHODS = link.choices("method").map(([value, label]) => [value, METHOD_USE[value] ? `${label}: ${METHOD_USE[value]}` : label]);
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit" });
   loadPreviewTable();
 
