@@ -122,3 +122,13 @@ def test_a_hostile_parameter_name_is_shown_escaped(page: Page, site: Site) -> No
     item = page.locator(".calc-link-ignored li code").first
     expect(item).to_have_text("\\u202eEVIL\\u001b[2J")
     assert urlsplit(page.url).path.endswith("/calculators/units/")
+
+
+def test_case_4_an_error_on_the_page_shows_a_direction_override_escaped(
+    page: Page, site: Site
+) -> None:
+    page.goto(site.page("calculators/units/?lines=%E2%80%AEEVIL:x"))
+    box = page.locator(".calc-widget[data-calc=units] .calc-result")
+    expect(box).to_have_attribute("data-state", "error", timeout=READY_MS)
+    text = box.inner_text()
+    assert "\u202e" not in text and "\\u202eEVIL" in text
