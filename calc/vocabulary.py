@@ -67,9 +67,11 @@ def link_fields() -> dict[str, dict[str, Spec]]:
             "voluntary_abn": FLAG,
             "abn": FLAG,
             "method": choice(METHODS, METHOD_NAMES, None),
+            "dos": TEXT,  # the date of service, YYYY-MM-DD (calc.dates reads it)
         },
         "documentation": {},  # records never go in a link
         "training": {"scenario": TEXT},
+        "audit": {},  # the claim file is chosen on the page, never put in a link
     }
 
 

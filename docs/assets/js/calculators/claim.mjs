@@ -229,6 +229,7 @@ export function mount(el, engine, params) {
     if (phase.el.value) request.phase = phase.el.value;
     if (style.el.value) request.modifier_style = style.el.value;
     if (method.el.value && !method.field.hidden) request.method = method.el.value;
+    if (link.dos !== undefined) request.dos = link.dos; // the link's date of service stays
     return request;
   }
 
@@ -245,6 +246,7 @@ export function mount(el, engine, params) {
       care: maintenance.checked ? "maintenance" : "",
       cmt_abn: cmtAbn.checked ? "1" : "",
       voluntary_abn: voluntaryAbn.checked ? "1" : "",
+      dos: link.dos,
     });
   }
 
