@@ -71,3 +71,55 @@ def test_case_5_the_worker_answers_whatever_it_is_sent(page: Page, site: Site) -
         assert "\u202e" not in answer["error"]["message"]
     assert got["depth2500"]["error"]["code"] == "bad_request"
     assert after["total_units"] == 2 and status == "ready"
+
+
+#: A worker of its own, started from the page's engine-worker.mjs, sent raw messages no
+#: page sends: each one with an id must be answered, and the worker must go on working.
+RAW = """async (workerUrl) => {
+  const worker = new Worker(workerUrl, { type: "module" });
+  const answers = {};
+  const ready = new Promise((resolve, reject) => {
+    worker.addEventListener("message", (event) => {
+      const data = event.data || {};
+      if (data.type === "ready") resolve();
+      else if (data.type === "failed") reject(new Error(data.message));
+      else if (data.id !== undefined) answers[data.id] = data.result;
+    });
+  });
+  await ready;
+  const deep = (n) => '{"lines": ' + "[".repeat(n) + "]".repeat(n) + "}";
+  for (const message of [null, 42, "units", [1, 2], { id: "x" }, { call: "units" }]) {
+    worker.postMessage(message);
+  }
+  worker.postMessage({ id: 1, call: "units", text: deep(2600) });
+  worker.postMessage({ id: 2, call: "units", text: deep(3200) });
+  worker.postMessage({ id: 3, call: "units", text: deep(5000) });
+  worker.postMessage({ id: 4, call: "units", text: 5 });
+  worker.postMessage({ id: 5, call: "shell", text: "{}" });
+  worker.postMessage({ id: 6, call: "units", text: '{"lines": ' + "9".repeat(5000) + "}" });
+  worker.postMessage({ id: 7, call: "units", text: "{not json" });
+  worker.postMessage({ id: 8, call: "units", text: '{"lines": "97112:24"}' });
+  const until = Date.now() + 30000;
+  while (Object.keys(answers).length < 8 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  worker.terminate();
+  return answers;
+}"""
+
+
+def test_case_5_the_worker_itself_answers_every_id(page: Page, site: Site) -> None:
+    page.goto(site.page("calculators/units/"))
+    got: dict[str, Any] = page.evaluate(RAW, site.page("assets/js/engine-worker.mjs"))
+    codes = {key: answer.get("error", {}).get("code") for key, answer in got.items()}
+    assert codes == {
+        "1": "bad_request",
+        "2": "bad_request",
+        "3": "bad_request",
+        "4": "bad_request",
+        "5": "unknown_call",
+        "6": "bad_request",
+        "7": "bad_request",
+        "8": None,
+    }, got
+    assert got["8"]["total_units"] == 2
