@@ -43,6 +43,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
@@ -1084,6 +1085,26 @@ def _quote_state(text: str, inside: bool) -> bool:
     return inside ^ (text.count('"') % 2 == 1)
 
 
+_FIRST_DAY = dt.date(1990, 1, 1).toordinal()  # the claim builder refuses earlier dates
+_PATIENT_SHIFT = 24  # 17 bits of day (to 2348), 7 of therapies
+
+
+def _pack(patient: int, ordinal: int, therapies: int) -> int:
+    """One visit of the trend check as one number: patient, day, therapies (sortable).
+
+    >>> day = dt.date(2026, 1, 5).toordinal()
+    >>> _unpack(_pack(5, day, 2)) == (day, 2), _pack(5, day, 2) < _pack(6, day - 1, 0)
+    (True, True)
+    """
+    day = min(max(ordinal - _FIRST_DAY, 0), (1 << 17) - 1)
+    return (patient << _PATIENT_SHIFT) | (day << 7) | min(therapies, 127)
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    """(day ordinal, therapies) of a packed visit."""
+    return ((packed >> 7) & ((1 << 17) - 1)) + _FIRST_DAY, packed & 127
+
+
 class Auditor:
     """Feed CSV text in pieces of any size; :meth:`finish` returns the :class:`Report`.
 
@@ -1121,13 +1142,20 @@ class Auditor:
         self._visit_rows: list[Row] = []
         self._visit_bad = False
         self._visit_id: str | None = None
-        self._closed: set[str] = set()
+        # each visit's id (hashed) and first row: a visit split across the file is found
+        # at the end, in 16 bytes a visit
+        self._visit_hashes = array("q")
+        self._visit_starts = array("q")
         self.findings: list[Finding] = []
         self.counts = dict.fromkeys(SEVERITIES, 0)
         self.problems: list[Problem] = []
         self.problem_count = 0
-        self._patients: dict[str, array[int]] = {}
-        self._latest: dict[str, tuple[int, int, str, str, str]] = {}
+        # per patient (by number): one packed number per visit, in one array (_pack)
+        self._patients: dict[str, int] = {}
+        self._visits = array("q")
+        # each patient's latest visit: (its row << 17 | its day) and its id, payer, link
+        self._latest_at = array("q")
+        self._latest: list[tuple[str, str, str]] = []
         self._checked: dict[tuple[object, ...], tuple[tuple[Draft, ...], str, int] | CalcError] = {}
 
     # -- feeding text --
@@ -1205,20 +1233,8 @@ class Auditor:
             self._close_visit()
             self._visit_id = visit_id
             self.visits += 1
-            if visit_id in self._closed:
-                self._problem(
-                    Problem(
-                        "visit_not_together",
-                        f"Row {self._row}: visit {shown(visit_id)} appeared earlier in the file, "
-                        "with other visits in between. Sort the file so each visit's rows are "
-                        "together; this part was not checked.",
-                        self._row,
-                        self.reader.column("visit_id"),
-                        "visit_id",
-                        visit_id,
-                    )
-                )
-                self._visit_bad = True
+            self._visit_hashes.append(hash(visit_id))
+            self._visit_starts.append(self._row)
         if row is None:
             self._visit_bad = True
         elif not self._visit_bad:
@@ -1234,8 +1250,6 @@ class Auditor:
     def _close_visit(self) -> None:
         rows, bad = self._visit_rows, self._visit_bad
         self._visit_rows, self._visit_bad = [], False
-        if self._visit_id and len(self._closed) < 5_000_000:
-            self._closed.add(self._visit_id)
         if bad or not rows:
             return
         number, visit_id, patient_id, dos, part = rows[0]
@@ -1264,13 +1278,15 @@ class Auditor:
             for d in drafts:
                 self._add(d, where, rows[d.line][0])
         ordinal = dos.toordinal()
-        visits = self._patients.get(patient_id)
-        if visits is None:
-            visits = self._patients[patient_id] = array("q")
-        visits.append(ordinal * 128 + min(therapies, 127))
-        latest = self._latest.get(patient_id)
-        if latest is None or ordinal >= latest[0]:
-            self._latest[patient_id] = (ordinal, number, visit_id, part.payer, link)
+        number_of = self._patients.setdefault(patient_id, len(self._patients))
+        self._visits.append(_pack(number_of, ordinal, therapies))
+        since = _pack(0, ordinal, 0) >> 7  # days since _FIRST_DAY
+        if number_of == len(self._latest):
+            self._latest_at.append((number << 17) | since)
+            self._latest.append((visit_id, part.payer, shape_link))
+        elif since >= self._latest_at[number_of] & ((1 << 17) - 1):
+            self._latest_at[number_of] = (number << 17) | since
+            self._latest[number_of] = (visit_id, part.payer, shape_link)
 
     def _disagrees(self, first: Row, row: Row) -> None:
         """A visit's rows disagree on what one visit has once: say which value."""
@@ -1338,6 +1354,7 @@ class Auditor:
                 "empty_file", "The file is empty: it needs a header row and claim lines."
             )
         self._close_visit()
+        self._split_visits()
         if not self.lines:
             raise CalcError("no_rows", "The file has a header but no claim lines.")
         self._trends()
@@ -1355,29 +1372,69 @@ class Auditor:
         )
         return Report(summary, tuple(findings), tuple(sorted(self.problems, key=lambda p: p.row)))
 
+    def _split_visits(self) -> None:
+        """A visit id used again after other visits: neither part is checked."""
+        hashes, starts = self._visit_hashes, self._visit_starts
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)
+        split: set[int] = set()
+        for a, b in pairwise(order):
+            if hashes[a] == hashes[b]:
+                split.add(hashes[a])
+                first, later = sorted((starts[a], starts[b]))
+                column = self.reader.column("visit_id") if self.reader else None
+                self._problem(
+                    Problem(
+                        "visit_not_together",
+                        f"Row {later}: this visit id was used earlier in the file (row {first}), "
+                        "with other visits in between. Sort the file so each visit's rows are "
+                        "together; neither part was checked.",
+                        later,
+                        column,
+                        "visit_id",
+                    )
+                )
+        if not split:
+            return
+        dropped = {f.visit_id for f in self.findings if hash(f.visit_id) in split}
+        self.checked = max(0, self.checked - sum(1 for h in hashes if h in split))
+        for f in self.findings:
+            if f.visit_id in dropped:
+                self.counts[f.severity] -= 1
+        self.findings = [f for f in self.findings if f.visit_id not in dropped]
+
     def _trends(self) -> None:
         trend = self.rules.trend
         kind = "therapies-not-decreasing"
-        for patient, packed in self._patients.items():
-            if len(packed) < trend.min_visits:
+        names = list(self._patients)
+        visits = sorted(self._visits)  # by patient, then date; ties keep a stable order
+        start = 0
+        while start < len(visits):
+            number_of = visits[start] >> _PATIENT_SHIFT
+            end = start
+            while end < len(visits) and visits[end] >> _PATIENT_SHIFT == number_of:
+                end += 1
+            mine = [_unpack(v) for v in visits[start:end]]
+            start = end
+            counts = [c for _, c in mine]
+            if (
+                len(mine) < trend.min_visits
+                or counts[-1] < trend.min_therapies
+                or counts[-1] < counts[0]
+            ):
                 continue
-            visits = sorted(packed)  # by date, then count: ties keep a stable order
-            counts = [v % 128 for v in visits]
-            if counts[-1] < trend.min_therapies or counts[-1] < counts[0]:
-                continue
-            shown_visits = [
-                f"{c} ({dt.date.fromordinal(v // 128).isoformat()})"
-                for v, c in zip(visits, counts, strict=True)
-            ]
+            patient = names[number_of]
+            shown_visits = [f"{c} ({dt.date.fromordinal(o).isoformat()})" for o, c in mine]
             if len(shown_visits) > 6:
                 shown_visits = [*shown_visits[:3], "…", *shown_visits[-3:]]
-            ordinal, row, visit_id, payer, link = self._latest[patient]
-            dos = dt.date.fromordinal(ordinal).isoformat()
+            visit_id, payer, shape_link = self._latest[number_of]
+            row = self._latest_at[number_of] >> 17
+            dos = dt.date.fromordinal(mine[-1][0]).isoformat()
+            link = f"{shape_link}&dos={dos}"
             message = (
                 "HNS: there should be a reduction in the use of therapies as the patient's "
                 f"condition improves. Patient {shown(patient, MAX_ID)}: therapies or "
                 f"modalities per visit, in date order: {', '.join(shown_visits)} "
-                f"({len(visits)} visits). A reminder, not an error: the record should show why "
+                f"({len(mine)} visits). A reminder, not an error: the record should show why "
                 "the care has not been reduced."
             )
             self._add(
