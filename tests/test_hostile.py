@@ -342,6 +342,22 @@ def test_case_3_a_closed_pipe() -> None:
     assert_one_error_line(subprocess.CompletedProcess([], proc.returncode, b"", err), status=1)
 
 
+def waiting_for_stdin(pid: int, timeout: float = 30.0) -> None:
+    """Until the process blocks reading its standard input (Linux: the read system
+    call, 0, on file descriptor 0): a Ctrl-C before Python has started would be
+    Python's own start-up to report, not the CLI's."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            call = Path(f"/proc/{pid}/syscall").read_text().split()
+        except OSError:  # no /proc/PID/syscall here: give Python time to start
+            time.sleep(3)
+            return
+        if call[:2] == ["0", "0x0"]:
+            return
+        time.sleep(0.05)
+
+
 def test_case_3_ctrl_c_is_a_quiet_exit_130() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "calc", "review", "-"],
@@ -349,7 +365,7 @@ def test_case_3_ctrl_c_is_a_quiet_exit_130() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)  # waiting for the record on standard input
+    waiting_for_stdin(proc.pid)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, out, err) == (130, b"", b"")
