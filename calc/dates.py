@@ -34,7 +34,7 @@ from calc.errors import CalcError, shown
 
 DATA_FILE = "rulebook.toml"
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)  # digits 0-9 only (calc.inputs)
 _EXAMPLE = "Use YYYY-MM-DD, for example 2025-01-31."
 
 

@@ -369,3 +369,8 @@ def test_case_3_ctrl_c_is_a_quiet_exit_130() -> None:
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, out, err) == (130, b"", b"")
+
+
+def test_case_6_a_date_of_service_in_other_digits_is_no_date() -> None:
+    err = error("claim", {"payer": "bcbsnc", "lines": "97112:24", "dos": "２０２５-01-01"})
+    assert err["code"] == "bad_date" and "write it as YYYY-MM-DD" in err["message"]
