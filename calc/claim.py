@@ -483,10 +483,8 @@ def _line_checks(
             checks.append(LineCheck(modifier, level, action, why, source))
     for message in tagged:
         if message.action and code in message.lines:
-            # a message about several lines may say "{code}": each line names itself
-            action = message.action.replace("{code}", code)
             checks.append(
-                LineCheck(None, message.confidence, action, message.message, message.source)
+                LineCheck(None, message.confidence, message.action, message.message, message.source)
             )
     return tuple(dict.fromkeys(checks))
 
@@ -658,8 +656,7 @@ def build_claim(
                     f"{named}: {note.text}",
                     note.source,
                     note.confidence,
-                    hit,
-                    f"Check {{code}} with {payer.name} before billing it",
+                    hit,  # the page tags these lines with the warning
                 )
             )
 

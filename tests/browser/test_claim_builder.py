@@ -111,6 +111,18 @@ def test_marks_sit_on_the_line_they_concern(page: Page, site: Site) -> None:
     expect(widget(page).locator(".calc-answer .badge")).to_have_text("high confidence")
     expect(widget(page).locator(".badge-verify:visible")).to_have_count(0)
 
+    # a coverage warning names its codes and each of its lines links to it
+    page.goto(site.page(CLAIM + "?payer=bcbsnc&lines=98941,97012,97014"))
+    result = answer(page)
+    (coverage,) = [w for w in result["warnings"] if w["code"] == "payer-code-note"]
+    assert coverage["message"].startswith("97012 and 97014: ")
+    for code in ("97012", "97014"):
+        tags = widget(page).locator(
+            f".calc-claim-lines li[data-code='{code}'] .calc-line-warnings a"
+        )
+        targets = [page.locator(a.get_attribute("href") or "") for a in tags.all()]
+        assert any(coverage["message"] in t.inner_text() for t in targets), code
+
 
 def test_unit_method_where_the_payer_allows_it(page: Page, site: Site) -> None:
     """Item 5: per code only for a payer whose profile allows it; a link's method is read."""
