@@ -26,7 +26,7 @@ from calc.dates import Applied, Period, as_of, load_rulebook_dates, parse_dos, r
 from calc.documentation import load_checklists, parse_record, require_entries
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
-from calc.inputs import MAX_DEPTH, check_request, choice, too_deep_json
+from calc.inputs import MAX_DEPTH, MAX_TEXT, check_request, choice, too_deep_json
 from calc.modifiers import load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
@@ -227,6 +227,11 @@ CALLS: dict[str, Handler] = {
 }
 
 
+#: Calls that take a whole file as text: their longest text (the audit checks the
+#: file's size in bytes itself, against calc.audit.BROWSER_MAX_BYTES; tested equal).
+TEXT_LIMITS = {"audit": 100 * 1024 * 1024}
+
+
 def call(name: str, request: Request | None = None) -> dict[str, Any]:
     """Run one allow-listed call; any bad input comes back as an error dict, whatever
     Python value it is (the request is checked as plain, bounded JSON data first).
@@ -239,7 +244,7 @@ def call(name: str, request: Request | None = None) -> dict[str, Any]:
         return CalcError("unknown_call", f"Unknown call {shown(name)}.").as_dict()
     try:
         request = {} if request is None else request
-        check_request(request)
+        check_request(request, TEXT_LIMITS.get(name, MAX_TEXT))
         return handler(request)
     except CalcError as err:
         return err.as_dict()

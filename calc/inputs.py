@@ -56,8 +56,9 @@ def _step(path: list[str], key: str) -> list[str]:
     return [*path, f".{name}" if path else name]
 
 
-def check_request(request: object) -> None:
+def check_request(request: object, max_text: int = MAX_TEXT) -> None:
     """Refuse what is not plain, bounded JSON data, naming where it is (see the module).
+    ``max_text``: the longest text, for a call that takes a whole file (the audit).
 
     >>> check_request({"lines": [{"code": "97112", "minutes": 10**40}]})
     Traceback (most recent call last):
@@ -85,7 +86,7 @@ def check_request(request: object) -> None:
                 )
             continue
         if isinstance(value, str):
-            _check_text(value, path)
+            _check_text(value, path, max_text)
         elif isinstance(value, Mapping):
             for key, item in value.items():
                 if not isinstance(key, str):
@@ -94,7 +95,7 @@ def check_request(request: object) -> None:
                         f"The names of the fields at {_where(path)} must be text, not "
                         f"{kind_of(key)}.",
                     )
-                _check_text(key, path)
+                _check_text(key, path, MAX_TEXT)
                 stack.append((item, _step(path, key), depth + 1))
         elif isinstance(value, list | tuple):
             if len(value) > MAX_VALUES:
@@ -107,12 +108,15 @@ def check_request(request: object) -> None:
             )
 
 
-def _check_text(text: str, path: list[str]) -> None:
-    if len(text) > MAX_TEXT:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(text: str, path: list[str], limit: int) -> None:
+    if len(text) > limit:
         raise CalcError(
-            "bad_request", f"The text at {_where(path)} is over {MAX_TEXT:,} characters long."
+            "bad_request", f"The text at {_where(path)} is over {limit:,} characters long."
         )
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if _SURROGATE.search(text):
         raise CalcError(
             "bad_request",
             f"The text at {_where(path)} is not valid Unicode (it came from text that is "

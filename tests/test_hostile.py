@@ -374,3 +374,14 @@ def test_case_3_ctrl_c_is_a_quiet_exit_130() -> None:
 def test_case_6_a_date_of_service_in_other_digits_is_no_date() -> None:
     err = error("claim", {"payer": "bcbsnc", "lines": "97112:24", "dos": "２０２５-01-01"})
     assert err["code"] == "bad_date" and "write it as YYYY-MM-DD" in err["message"]
+
+
+def test_a_whole_claim_file_is_not_held_to_the_text_limit() -> None:
+    from calc.audit import BROWSER_MAX_BYTES
+    from calc.inputs import MAX_TEXT
+
+    assert api.TEXT_LIMITS["audit"] == BROWSER_MAX_BYTES
+    csv = "visit_id,patient_id,dos,payer,code,minutes\n" + "x" * MAX_TEXT
+    err = api.call("audit", {"csv": csv}).get("error", {})
+    assert "characters long" not in err.get("message", "")
+    assert "characters long" in error("units", {"lines": "x" * (MAX_TEXT + 1)})["message"]
