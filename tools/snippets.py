@@ -538,7 +538,12 @@ def cited_sources() -> str:
         [
             header("calc/data/*.toml"),
             "",
+            # a long web address cannot wrap: the table may scroll sideways
+            wide_table("Sources cited"),
+            "",
             table(["Source", "Entries citing it", "Rules"], rows, "lrl"),
+            "",
+            "</div>",
             "",
         ]
     )
