@@ -287,6 +287,32 @@ def random_records(n: int, seed: int = 220) -> list[tuple[str, Any]]:
     return cases
 
 
+def random_audits(n: int, seed: int = 1500) -> list[tuple[str, Any]]:
+    """Claim files of 1-6 visits (random payers, codes, minutes, units, modifiers), and
+    files the audit must refuse (wrong delimiter, a missing column, no rows)."""
+    rng = random.Random(seed)
+    codes = [c.code for c in load_codes()]
+    payers = [p.id for p in load_payers()] + ["Blue Cross"]
+    header = "visit_id,patient_id,dos,payer,provider,code,minutes,units,modifiers"
+    cases: list[tuple[str, Any]] = []
+    for i in range(n):
+        rows = [header]
+        for visit in range(rng.randint(1, 6)):
+            payer, provider = rng.choice(payers), rng.choice(["dc", "pt", ""])
+            day = f"2026-0{rng.randint(1, 9)}-{rng.randint(10, 28)}"
+            for code in rng.sample(codes, rng.randint(1, 4)):
+                modifiers = rng.choice(["", "59", "GP", "59 GP", "XS", "25"])
+                rows.append(
+                    f"V{i}-{visit},P{rng.randint(1, 3)},{day},{payer},{provider},{code},"
+                    f"{rng.randint(0, 60)},{rng.randint(0, 5)},{modifiers}"
+                )
+        text = "\n".join(rows) + "\n"
+        if rng.random() < 0.1:
+            text = rng.choice([header + "\n", text.replace(",", ";"), text.replace(",units", "")])
+        cases.append(("audit", {"csv": text}))
+    return cases
+
+
 def every_scenario() -> list[tuple[str, Any]]:
     """Each training scenario's own question, shown alone, and graded (empty attempt)."""
     cases: list[tuple[str, Any]] = []
@@ -312,6 +338,7 @@ def test_snapshot_engine_answers_as_cpython_does(
     cases.append(("review", golden("documentation_complete.json")["record"]))
     cases += every_scenario()
     cases += random_visits(300, seed=17) + random_claims(300) + random_records(200)
+    cases += random_audits(100)
     cases += [("eval", {}), ("units", {"lines": "<img src=x onerror=alert(1)>:5"})]
 
     out = run_in_pyodide(runtime, engine, cases, tmp_path, snapshot)
@@ -320,7 +347,7 @@ def test_snapshot_engine_answers_as_cpython_does(
     assert not [f for f in out["files"] if f.endswith(".whl")]  # nothing to import from
     assert_same_as_cpython(cases, out["results"])
     answers = [json.loads(text) for text in out["results"]]
-    for kind in ("units", "claim", "review"):
+    for kind in ("units", "claim", "review", "audit"):
         errors = {"error" in a for (name, _), a in zip(cases, answers, strict=True) if name == kind}
         assert errors == {True, False}, kind  # answers and errors alike
 
@@ -412,7 +439,7 @@ def test_answers_do_not_depend_on_the_hash_seed() -> None:
     no answer may depend on set or hash order (nor on `random`): CPython with two seeds
     gives the same text for every call and the random visits."""
     cases = [(name, {}) for name in sorted(api.CALLS)] + every_scenario()
-    cases += random_visits(50) + random_claims(50) + random_records(50)
+    cases += random_visits(50) + random_claims(50) + random_records(50) + random_audits(20)
     script = (
         "import json, sys\n"
         "from calc import api\n"
