@@ -74,9 +74,16 @@ from calc.units import (
 )
 
 DATA_FILE = "scenarios.toml"
-KINDS = ("claim", "units", "review")
+KINDS = ("claim", "units", "review", "audit")
 #: What a trainee's answer is graded on, per kind of scenario.
-GRADED = {"claim": ("units", "modifiers"), "units": ("units",), "review": ("missing",)}
+GRADED = {
+    "claim": ("units", "modifiers"),
+    "units": ("units",),
+    "review": ("missing",),
+    "audit": ("missing",),  # the kinds of finding the audit reports
+}
+#: Scenarios answered by ticking items: checklist items (review), kinds of finding (audit).
+ITEM_KINDS = ("review", "audit")
 MAX_MODIFIERS = 4  # a claim line holds at most four modifiers
 MAX_ATTEMPT_LINES = 50
 #: Every key of a scenario in the data file (all required): the facts, never an answer.
@@ -497,11 +504,55 @@ def answer_key(scenario: Scenario) -> Answer:
     codes = load_codes()
     if scenario.kind == "claim":
         return _claim_answer(scenario, build_claim(visit_from_request(request)), codes)
+    if scenario.kind == "audit":
+        return _audit_answer(scenario)
     if scenario.kind == "units":
         method = str(request.get("method") or "cms")
         units = compute_units(parse_entries(request.get("lines")), method=method, codes=codes)
         return _units_answer(scenario, units, codes)
     return _review_answer(scenario, review(parse_record(request, codes)))
+
+
+def _audit_answer(scenario: Scenario) -> Answer:
+    """What the claim file audit reports for a scenario's small file: each kind of
+    finding once (what the trainee ticks), with every finding of that kind in its detail."""
+    from calc.audit import audit_text, load_audit_rules
+
+    report = audit_text(str(scenario.request.get("csv") or ""))
+    if report.problems:
+        first = report.problems[0]
+        raise CalcError("bad_data", f"row {first.row} of the file: {first.message}")
+    titles = load_audit_rules().titles
+    found: dict[str, list[Any]] = {}
+    for f in report.findings:
+        found.setdefault(f.kind, []).append(f)
+    missing = tuple(
+        ExpectedItem(
+            kind,
+            titles[kind],
+            "missing",
+            " ".join(f"Row {f.row} (visit {f.visit_id}): {f.message}" for f in fs),
+            "; ".join(dict.fromkeys(f.source for f in fs)),
+            weakest(f.confidence for f in fs),
+        )
+        for kind, fs in found.items()
+    )
+    return Answer(
+        scenario=scenario.id,
+        kind=scenario.kind,
+        lines=(),
+        alternatives=(),
+        more_alternatives=0,
+        missing=missing,
+        flagged=(),
+        tie="",
+        warnings=(),
+        notes=(),
+        steps=tuple(f"Row {f.row}, visit {f.visit_id}: {f.message}" for f in report.findings),
+        sources=tuple(dict.fromkeys(f.source for f in report.findings)),
+        confidence=weakest(f.confidence for f in report.findings),
+        result=report.as_dict(),
+    )
 
 
 # --- loading and checking ---------------------------------------------------------------
@@ -581,7 +632,9 @@ def _check_with_engine(where: str, s: Scenario) -> Answer:
         raise CalcError("bad_data", f"{where}: {err.message}") from err
     if s.kind == "review" and not answer.missing:
         raise CalcError("bad_data", f"{where}: the record misses nothing: nothing to find")
-    if s.kind != "review" and not answer.billed:
+    if s.kind == "audit" and not answer.missing:
+        raise CalcError("bad_data", f"{where}: the audit finds nothing: nothing to find")
+    if s.kind not in ITEM_KINDS and not answer.billed:
         raise CalcError("bad_data", f"{where}: the engine bills nothing: nothing to practise")
     if answer.more_alternatives:
         raise CalcError(
@@ -680,7 +733,7 @@ def codes_of(s: Scenario) -> tuple[dict[str, Any], ...]:
     >>> codes_of(scenario("bcbsnc-cmt-97112"))[1]
     {'code': '97112', 'name': 'Neuromuscular reeducation (balance, coordination, posture, proprioception)', 'timed': True, 'minutes': 23}
     """  # noqa: E501
-    if s.kind == "review":
+    if s.kind in ITEM_KINDS:
         return ()
     table = load_codes()
     rows: dict[str, dict[str, Any]] = {}
@@ -706,6 +759,9 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
     """  # noqa: E501
     request = s.request
     out: list[tuple[str, str]] = []
+    if s.kind == "audit":
+        rows = str(request.get("csv") or "").strip().splitlines()
+        return (("Header (row 1)", rows[0]), *((f"Row {i}", r) for i, r in enumerate(rows[1:], 2)))
     if s.kind == "review":
         record = parse_record(request)
         return tuple(
@@ -755,6 +811,12 @@ def scenario_dict(s: Scenario, *, with_answer: bool = True) -> dict[str, Any]:
         "confidence": s.confidence,
         "reviewed": s.reviewed.isoformat(),
     }
+    if s.kind == "audit":
+        from calc.audit import KINDS as FINDINGS
+        from calc.audit import load_audit_rules
+
+        titles = load_audit_rules().titles
+        out["choices"] = [{"id": kind, "text": titles[kind]} for kind in FINDINGS]
     if with_answer:
         out["answer"] = answer_key(s).as_dict()
     return out
@@ -869,7 +931,7 @@ def parse_attempt_lines(attempt: Any, codes: CodeTable | None = None) -> tuple[A
 MAX_MISSING = 200  # item ids in one attempt (the checklist has a few dozen items)
 
 
-def parse_attempt_missing(attempt: Any) -> tuple[str, ...]:
+def parse_attempt_missing(attempt: Any, known: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """Read ``{"missing": ["functional-goal", ...]}``: the checklist item ids.
 
     >>> parse_attempt_missing({"missing": ["functional-goal", " volume-sets "]})
@@ -888,7 +950,7 @@ def parse_attempt_missing(attempt: Any) -> tuple[str, ...]:
             "bad_attempt",
             'The attempt needs "missing": a list of checklist item ids, like ["functional-goal"].',
         )
-    known = [i.id for i in load_checklists().items]
+    known = known or tuple(i.id for i in load_checklists().items)
     if len(raw) > MAX_MISSING:
         raise CalcError(
             "bad_attempt",
@@ -1148,6 +1210,8 @@ def _grade_lines(s: Scenario, answer: Answer, attempt: Any) -> tuple[list[LineMa
 
 
 def _grade_items(answer: Answer, attempt: Any) -> list[ItemMark]:
+    if answer.kind == "audit":
+        return _grade_findings(answer, attempt)
     said = parse_attempt_missing(attempt)
     missing = {i.id: i for i in answer.missing}
     marks = []
@@ -1162,6 +1226,26 @@ def _grade_items(answer: Answer, attempt: Any) -> list[ItemMark]:
         found = next(r for r in answer.result["items"] if r["id"] == item_id)
         detail = f"Not missing ({found['status'].replace('_', ' ')}): {found['detail']}"
         marks.append(ItemMark(item_id, listed.text, "extra", detail, listed.source))
+    return marks
+
+
+def _grade_findings(answer: Answer, attempt: Any) -> list[ItemMark]:
+    """An audit scenario: the kinds of finding ticked, against those the audit reports."""
+    from calc.audit import KINDS as FINDINGS
+    from calc.audit import load_audit_rules
+
+    said = parse_attempt_missing(attempt, FINDINGS)
+    marks = [
+        ItemMark(i.id, i.text, "right" if i.id in said else "missed", i.detail, i.source)
+        for i in answer.missing
+    ]
+    found = {i.id for i in answer.missing}
+    titles = load_audit_rules().titles
+    marks += [
+        ItemMark(kind, titles[kind], "extra", "The audit reports no such finding here.", "")
+        for kind in said
+        if kind not in found
+    ]
     return marks
 
 
@@ -1182,7 +1266,7 @@ def grade(scenario_id: object, attempt: Any) -> Grade:
     """
     s = scenario(scenario_id)
     answer = answer_key(s)
-    if s.kind == "review":
+    if s.kind in ITEM_KINDS:
         return Grade(s, answer, (), tuple(_grade_items(answer, attempt)), False)
     marks, alternative = _grade_lines(s, answer, attempt)
     return Grade(s, answer, tuple(marks), (), alternative)
@@ -1206,10 +1290,13 @@ _KIND_WORDS = {
     "claim": "bill the visit: lines, units and modifiers",
     "units": "units per code",
     "review": "documentation review: what is missing",
+    "audit": "claim file audit: what the audit reports",
 }
 
 
 def _key_answer(s: Scenario, answer: Answer) -> list[str]:
+    if s.kind == "audit":
+        return [f"- Found (`{i.id}`): {_md(i.text)}. {_md(i.detail)}" for i in answer.missing]
     if s.kind == "review":
         out = [f"- Missing (`{i.id}`): {_md(i.text)} {_md(i.detail)}" for i in answer.missing]
         out += [f"- Flagged, not missing (`{i.id}`): {_md(i.text)} {_md(i.detail)}"

@@ -22,7 +22,7 @@ from tests.conftest import golden
 
 SCENARIOS = training.load_scenarios().scenarios
 IDS = [s.id for s in SCENARIOS]
-LINE_SCENARIOS = [s for s in SCENARIOS if s.kind != "review"]
+LINE_SCENARIOS = [s for s in SCENARIOS if s.kind not in training.ITEM_KINDS]
 REVIEW_SCENARIOS = [s for s in SCENARIOS if s.kind == "review"]
 
 #: Each CMS example and the scenario that poses it (the answer comes from the golden file).
@@ -38,7 +38,7 @@ PAYER_GROUPS = ("bcbsnc", "nc-shp", "medcost", "zelis", "commercial")
 
 def right_attempt(answer: training.Answer) -> dict[str, Any]:
     """The engine's own answer, written as a trainee would enter it."""
-    if answer.kind == "review":
+    if answer.kind in training.ITEM_KINDS:
         return {"missing": [i.id for i in answer.missing]}
     return {
         "lines": [
@@ -93,6 +93,10 @@ def test_every_scenario_runs_through_the_api_and_has_a_non_trivial_answer(
     elif s.kind == "claim":
         assert answer.billed
         assert [x.display for x in answer.billed] == [x["display"] for x in result["lines"]]
+    elif s.kind == "audit":
+        assert [i.id for i in answer.missing] == list(
+            dict.fromkeys(f["kind"] for f in result["findings"])
+        )
     else:
         assert answer.billed
         assert {x.code: x.units for x in answer.lines} == {
@@ -209,6 +213,7 @@ REQUIRED_TAGS: dict[str, Check] = {
     ),
     "initial-phase-limit": lambda s, a: _warned(a, "hns-initial-phase-two-therapies"),
     "documentation-missing": lambda s, a: s.kind == "review" and bool(a.missing),
+    "claim-file-audit": lambda s, a: s.kind == "audit" and bool(a.missing),
 }
 
 
@@ -651,7 +656,7 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
         ),
         (
             lambda d: _first(d).update(kind="quiz"),
-            "s.toml, scenario 'cms-example-1': 'kind' must be one of claim, units, review",
+            "s.toml, scenario 'cms-example-1': 'kind' must be one of claim, units, review, audit",
         ),
         (
             lambda d: _first(d).update(tags=["nope"]),
@@ -732,3 +737,21 @@ def test_a_record_missing_nothing_is_refused() -> None:
 def test_shipped_data_loads() -> None:
     data = training.parse_scenarios("scenarios.toml", _data())
     assert [s.id for s in data.scenarios] == IDS
+
+
+def test_audit_scenarios_are_graded_on_the_kinds_of_finding() -> None:
+    """Issue 15: two scenarios on small claim files; the audit's findings are the key."""
+    audits = [s for s in SCENARIOS if s.kind == "audit"]
+    assert len(audits) >= 2
+    g = training.grade("audit-day-batch", {"missing": ["units-over", "not-covered"]})
+    marks = {(m.id, m.status) for m in g.items}
+    assert ("units-over", "right") in marks and ("not-covered", "extra") in marks
+    assert ("modifier-order", "missed") in marks and not g.correct
+    with pytest.raises(CalcError):
+        training.grade("audit-day-batch", {"missing": ["functional-goal"]})
+    listed = training.scenario_dict(training.scenario("audit-day-batch"), with_answer=False)
+    assert {c["id"] for c in listed["choices"]} >= {"units-over", "therapies-not-decreasing"}
+    assert listed["facts"][0] == {
+        "label": "Header (row 1)",
+        "value": "visit_id,patient_id,dos,payer,provider,code,minutes,units,modifiers",
+    }

@@ -1202,6 +1202,7 @@ TRAINING_KINDS = {
     "units": "Units per code",
     "claim": "Bill the visit: units and modifiers",
     "review": "Documentation review: what is missing",
+    "audit": "Claim file audit: what it reports",
 }
 #: training.md and training-key.md are side by side in docs/.
 PRACTISE_LINK = "training.md?scenario={id}"

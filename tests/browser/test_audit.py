@@ -132,3 +132,23 @@ def test_a_file_that_is_not_csv_gets_a_clear_message(page: Page, site: Site) -> 
     )
     run(page, "error")
     expect(page.locator(".calc-widget .calc-result")).to_contain_text("between columns")
+
+
+def test_the_audit_training_scenario_is_graded_by_the_engine(page: Page, site: Site) -> None:
+    from calc import api
+    from tests.browser.test_training import TRAINING, grade, open_scenario
+
+    page.goto(site.page(f"{TRAINING}?scenario=audit-day-batch"))
+    widget = open_scenario(page, "audit-day-batch")
+    expect(widget).to_contain_text("C2,PT-02,2026-03-02,bcbsnc,dc,97112,30,3,GP-59")
+    for kind in ("units-over", "modifier-order", "not-covered"):
+        widget.locator(f"input[name=missing][value={kind}]").check()
+    result = grade(widget)
+    attempt = {"missing": ["units-over", "modifier-order", "not-covered"]}
+    assert result == api.call("grade", {"scenario": "audit-day-batch", "attempt": attempt})
+    assert result["correct"] is False
+    assert {(m["id"], m["status"]) for m in result["items"]} >= {
+        ("units-over", "right"),
+        ("not-covered", "extra"),
+        ("59-on-em", "missed"),
+    }

@@ -15,6 +15,7 @@ const KINDS = [
   ["units", "Units per code"],
   ["claim", "Bill the visit"],
   ["review", "Documentation review"],
+  ["audit", "Claim file audit"],
 ];
 const KIND_NAMES = Object.fromEntries(KINDS);
 const TASKS = {
@@ -24,6 +25,7 @@ const TASKS = {
     "the claim, separated by hyphens (like 59-GP; leave empty for none). Tick “Not billed” for " +
     "a code that does not go on the claim.",
   review: "Tick each checklist item the record is missing.",
+  audit: "Tick each kind of finding the claim file audit reports for this file.",
 };
 // The engine's mark for a line or a checklist item, in words (never colour alone).
 const MARKS = {
@@ -305,7 +307,15 @@ export function mount(el, engine, params) {
     const codes = new Set(scenario.codes.map((c) => c.code));
     // the codes are in the answer table; the other facts (payer, provider, record) here
     const facts = scenario.facts.filter((f) => !codes.has(f.label));
-    const form = scenario.kind === "review" ? missingBoxes(checklist) : lineRows(scenario);
+    const form =
+      scenario.kind === "review"
+        ? missingBoxes(checklist)
+        : scenario.kind === "audit"
+          ? missingBoxes({
+              groups: [{ id: "audit", title: "What the audit reports" }],
+              items: scenario.choices.map((choice) => ({ ...choice, group: "audit" })),
+            })
+          : lineRows(scenario);
     const rules = scenario.tags.map((t) => tags.get(t) || t);
     result = resultArea(engine, "grade", (answer) => {
       count(scenario.id, answer);
