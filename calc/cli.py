@@ -199,9 +199,12 @@ def _text_claim(result: dict[str, Any]) -> str:
     if result["warnings"]:
         out += ["", "Warnings:"]
         out += [f"  !{_mark(w['confidence'])} {w['message']}" for w in result["warnings"]]
-    if result["notes"]:
-        out += ["", "Notes:"]
-        out += [f"  -{_mark(n['confidence'])} {n['message']}" for n in result["notes"]]
+    # open questions and things to do first; background that explains a rule after
+    for title, level in (("Notes:", "primary"), ("Background notes:", "secondary")):
+        notes = [n for n in result["notes"] if n["level"] == level]
+        if notes:
+            out += ["", title]
+            out += [f"  -{_mark(n['confidence'])} {n['message']}" for n in notes]
     out += ["", "Sources:"] + [f"  - {s}" for s in result["sources"]]
     return "\n".join(out)
 

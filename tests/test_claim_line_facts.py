@@ -131,6 +131,12 @@ def test_cli_takes_a_fact_after_the_minutes_and_documents_it() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "97140-59 × 1" in proc.stdout and "97112: not billed" in proc.stdout
+    # the line's own mark and action, then notes before background notes
+    bcbs = subprocess.run(
+        [*run, "--payer", "bcbsnc", "98941", "97112=23"], capture_output=True, text=True, timeout=60
+    )
+    assert "→ Confirm GP on 97112 with Blue Cross NC [medium]" in bcbs.stdout
+    assert "Background notes:" in bcbs.stdout
     helped = subprocess.run([*run, "--help"], capture_output=True, text=True, timeout=60)
     assert "same-region" in helped.stdout and "separate-encounter" in helped.stdout
 
