@@ -32,6 +32,7 @@ from typing import Any
 
 from calc._data import CONFIDENCE_RANK, plain, weakest
 from calc.changes import relevant, rule_changes
+from calc.claim_text import copy_formats, line_display
 from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.dates import Applied, AsOf, as_of, parse_dos, resolve
 from calc.errors import CalcError, shown
@@ -87,15 +88,6 @@ REQUEST_FIELDS = frozenset(
 #: ``97112:23:same-region`` in a link, ``{"same_region": true}`` in a JSON line).
 LINE_FACTS = ("same_region", "separate_encounter")
 STYLE_NAMES = {"59": "59", "x": "X modifiers (XS / XE)"}
-
-
-def line_display(code: str, modifiers: Iterable[str], units: int) -> str:
-    """How a line reads on a claim.
-
-    >>> line_display("97112", ("59", "GP"), 2)
-    '97112-59-GP × 2'
-    """
-    return "-".join([code, *modifiers]) + f" × {units}"
 
 
 @dataclass(frozen=True)
@@ -274,6 +266,8 @@ class Claim:
             },
             "confidence": self.confidence,
             "lines": [line.as_dict() for line in self.lines],
+            # the lines as text to paste (calc.claim_text): plain, tab, readable
+            "copy": copy_formats((ln.code, ln.modifiers, ln.units) for ln in self.lines),
             "not_billed": [n.as_dict() for n in self.not_billed],
             "warnings": [w.as_dict() for w in self.warnings],
             "notes": [{**n.as_dict(), "level": note_level(n)} for n in self.notes],

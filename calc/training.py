@@ -48,9 +48,9 @@ from calc.claim import (
     STYLE_NAMES,
     Claim,
     build_claim,
-    line_display,
     visit_from_request,
 )
+from calc.claim_text import line_display
 from calc.codes import Code, CodeTable, load_codes
 from calc.documentation import (
     FIELDS,

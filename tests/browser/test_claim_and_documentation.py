@@ -53,8 +53,14 @@ def test_claim_through_its_form(page: Page, site: Site) -> None:
     assert [line["display"] for line in result["lines"]] == ["98941 × 1", "97112-59-GP × 2"]
     assert result == api.call("claim", {"payer": "bcbsnc", "lines": "98941,97112:23"})
     assert claim_lines(page) == ["98941 × 1", "97112-59-GP × 2"]
-    widget.get_by_role("button", name="Copy claim lines").click()
-    assert page.evaluate("navigator.clipboard.readText()") == "98941 × 1\n97112-59-GP × 2"
+    # the engine's copy formats (issue 14): a PM system's, tab-separated, and as shown
+    for button, text in [
+        ("Copy for the PM system", "98941 1\n97112 59 GP 2"),
+        ("Copy tab-separated", "98941\t\t\t\t\t1\n97112\t59\tGP\t\t\t2"),
+        ("Copy as shown", "98941 × 1\n97112-59-GP × 2"),
+    ]:
+        widget.get_by_role("button", name=button).click()
+        assert page.evaluate("navigator.clipboard.readText()") == text
     widget.get_by_role("button", name="Copy link").click()
     link = page.evaluate("navigator.clipboard.readText()")
     assert link == site.page(CLAIM + "?payer=bcbsnc&lines=98941,97112:23")

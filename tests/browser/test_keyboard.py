@@ -172,9 +172,9 @@ def claim_form(page: Page) -> None:
     lines = page.locator(".calc-widget .calc-claim-line").all_text_contents()
     assert lines == [line["display"] for line in result["lines"]]
     # the claim lines' copy button is reachable and presses with Enter
-    f = tab_until(page, lambda f: f["text"] == "Copy claim lines")
+    f = tab_until(page, lambda f: f["text"] == "Copy for the PM system")
     page.keyboard.press("Enter")
-    expect(page.locator(".calc-result .calc-copy-status")).not_to_have_text("")
+    expect(page.locator(".calc-result .calc-copy-status").first).not_to_have_text("")
 
 
 def documentation_form(page: Page, record: dict[str, Any]) -> None:

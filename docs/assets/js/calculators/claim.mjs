@@ -27,10 +27,6 @@ const FACT_WORDS = LINE_FACT.options.map(([value]) => value).filter(Boolean);
 // the modifier glossary page, from this page (calculators/claim/)
 const GLOSSARY = "../../modifiers/";
 
-function claimText(result) {
-  return result.lines.map((line) => line.display).join("\n");
-}
-
 /** A line as the claim writes it, each modifier a link to its glossary entry. */
 function lineCode(line, glossary) {
   const parts = [line.code];
@@ -88,7 +84,17 @@ function renderResult(result) {
           ),
         ),
       ),
-      h("p", {}, copyButton("Copy claim lines", () => claimText(result))),
+      // the engine writes each format (claim answer "copy"): nothing is re-typed here
+      h(
+        "p",
+        { class: "calc-copy-formats" },
+        copyButton("Copy for the PM system", () => result.copy.plain),
+        " ",
+        copyButton("Copy tab-separated", () => result.copy.tab),
+        " ",
+        copyButton("Copy as shown", () => result.copy.readable),
+      ),
+      h("p", { class: "calc-hint", text: "For the PM system: one line per code, like 97112 59 GP 2 (code, modifiers, units). Tab-separated: code, four modifier columns, units, for a spreadsheet or a claim grid." }),
     );
   }
   if (result.not_billed.length) {
