@@ -7,7 +7,20 @@
 // abn=1 for both). calculators/links.mjs reads the link as the engine does; a value the
 // engine refuses goes to it as text, so a malformed or hostile link gets its message.
 
-import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
+import {
+  badge,
+  copyButton,
+  engineStatus,
+  fieldMessage,
+  h,
+  keepInAddress,
+  nextId,
+  notice,
+  resultArea,
+  sourcedNotice,
+  textList,
+  untilReady,
+} from "./dom.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 
 // The choices' names and labels are the engine's (calculators/links.mjs reads them from
@@ -176,7 +189,8 @@ function select(label, options, chosen, onchange) {
     options.map(([value, text]) => h("option", { value, text })),
   );
   el.value = chosen;
-  return { el, field: h("p", { class: "calc-field" }, h("label", { for: id, text: `${label} ` }), el) };
+  const message = fieldMessage();
+  return { el, message, field: h("p", { class: "calc-field" }, h("label", { for: id, text: `${label} ` }), el, " ", message.element) };
 }
 
 // `params`: the page's query string as calculators/links.mjs read it (values normalised
@@ -187,6 +201,7 @@ export function mount(el, engine, params) {
   const PHASES = [NOT_STATED, ...params.choices("phase")];
   const STYLES = [PAYERS_USUAL, ...params.choices("modifier_style")];
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941", fact: LINE_FACT });
+  const codesMessage = fieldMessage();
   const providerName = nextId("calc-provider");
 
   // the payer list comes from the engine; until then, the link's payer (as text) stands in
@@ -258,7 +273,7 @@ export function mount(el, engine, params) {
 
   const form = h(
     "form",
-    { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), calculate()) },
+    { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), button.press(submit)) },
     payer.field,
     radios("Provider", providerName, PROVIDERS, PROVIDERS.some(([v]) => v === link.provider) ? link.provider : "dc", () => calculate()),
     phase.field,
@@ -270,6 +285,7 @@ export function mount(el, engine, params) {
       [voluntaryAbn, "The patient signed a voluntary ABN for the services Medicare excludes (GX beside GY)"],
     ]),
     rows.element,
+    codesMessage.element,
     checkboxes("Every therapy line at once (instead of its own choice above)", [
       [sameRegion, "Every therapy treated the same body region as the manipulation (CMT), in the same encounter"],
       [separateEncounter, "Every therapy was done at a separate encounter from the CMT (XE in X style)"],
@@ -286,29 +302,61 @@ export function mount(el, engine, params) {
   const result = resultArea(engine, "claim", renderResult);
   const show = result.show;
 
-  function calculate() {
-    if (!payer.el.value || !rows.values().length) return;
+  // ready: the engine is, and the payer list is in the form
+  const button = untilReady(result, "The claim will be built");
+
+  function ask() {
     show(formRequest());
+    keepInAddress(formLink());
+  }
+
+  // a field changed: answer when the form is complete, say nothing while it is being filled
+  function calculate() {
+    if (payer.el.value) payer.message.clear();
+    if (rows.values().length) codesMessage.clear();
+    if (!payer.el.value || !rows.values().length) return;
+    ask();
+  }
+
+  // "Build the claim": never silent. Before the engine is ready the click waits for it;
+  // a missing payer or code gets a message beside its field, and the focus goes there.
+  function submit() {
+    if (!payer.el.value) {
+      payer.message.show("Choose the payer: the modifiers depend on it.", payer.el);
+      return;
+    }
+    payer.message.clear();
+    if (!rows.values().length) {
+      codesMessage.show("Enter at least one code of the visit.", rows.element.querySelector("[name=code]"));
+      return;
+    }
+    codesMessage.clear();
+    ask();
+  }
+
+  function fillPayers(answer) {
+    const options = answer.payers.map((p) => h("option", { value: p.id, text: p.name }));
+    const wanted = link.payer || "";
+    if (wanted && !answer.payers.some((p) => p.id === wanted)) {
+      options.unshift(h("option", { value: wanted, text: wanted })); // as the link has it
+    }
+    if (!wanted) options.unshift(h("option", { value: "", text: "Choose the payer…" }));
+    const before = payer.el.value;
+    payer.el.replaceChildren(...options);
+    payer.el.value = before;
+    payerList = answer.payers;
+    offerMethods();
   }
 
   rows.set(link.lines === undefined ? [["98941", ""], ["97112", ""]] : rowsFromLink(link.lines, FACT_WORDS));
   const status = engineStatus(engine, () => {
     engine.call("codes", {}).then((answer) => answer.error || rows.fillCodes(answer.codes));
     engine.call("payers", {}).then((answer) => {
-      if (answer.error) return;
-      const options = answer.payers.map((p) => h("option", { value: p.id, text: p.name }));
-      const wanted = link.payer || "";
-      if (wanted && !answer.payers.some((p) => p.id === wanted)) {
-        options.unshift(h("option", { value: wanted, text: wanted })); // as the link has it
-      }
-      if (!wanted) options.unshift(h("option", { value: "", text: "Choose the payer…" }));
-      const before = payer.el.value;
-      payer.el.replaceChildren(...options);
-      payer.el.value = before;
-      payerList = answer.payers;
-      offerMethods();
+      if (!answer.error) fillPayers(answer);
+      button.ready();
     });
-  });
+  }, () => button.failed());
+
   el.replaceChildren(form, status, result.element);
   el.classList.add("calc-mounted");
 

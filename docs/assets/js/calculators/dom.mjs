@@ -115,7 +115,7 @@ export function copyButton(label, getText) {
  * The engine's loading progress and failure message, inside a widget. Unsubscribes by
  * itself once the widget has left the page (instant navigation swapped it out).
  */
-export function engineStatus(engine, onReady) {
+export function engineStatus(engine, onReady, onFailed = null) {
   const bar = h("progress", { max: "4", value: "0", "aria-label": "Calculator engine loading" });
   const text = h("span", { class: "calc-status-text" });
   const box = h("div", { class: "calc-status", role: "status", "aria-live": "polite" }, bar, " ", text);
@@ -146,6 +146,7 @@ export function engineStatus(engine, onReady) {
         ),
       );
       done = true;
+      if (onFailed) onFailed(status.message);
     } else {
       box.hidden = false;
       box.dataset.state = status.state;
@@ -160,6 +161,88 @@ export function engineStatus(engine, onReady) {
     box.dataset.mounted = "1";
   });
   return box;
+}
+
+/**
+ * A message beside a form field, for input the calculator needs before it can ask the
+ * engine: {element, show(text, focusOn), clear()}. The control gets aria-invalid and
+ * aria-describedby while the message shows, and show() moves the focus to it.
+ */
+export function fieldMessage() {
+  const element = h("span", { class: "calc-field-error", id: nextId("calc-error"), role: "alert" });
+  let control = null;
+  function clear() {
+    element.textContent = "";
+    if (control) {
+      control.removeAttribute("aria-invalid");
+      const rest = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== element.id);
+      if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+      else control.removeAttribute("aria-describedby");
+    }
+    control = null;
+  }
+  function show(text, focusOn) {
+    clear();
+    element.textContent = text;
+    control = focusOn;
+    const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    control.setAttribute("aria-describedby", [...described, element.id].join(" "));
+    control.setAttribute("aria-invalid", "true");
+    control.focus();
+  }
+  return { element, show, clear };
+}
+
+/**
+ * What a calculator shows when its button is pressed before the engine is ready: the
+ * request waits and runs by itself once the engine is (its progress is shown above).
+ */
+function waitingNotice(what) {
+  return notice(
+    "info calc-queued",
+    "Waiting for the calculator engine",
+    `${what} as soon as the engine is ready: there is no need to press the button again. Its progress is shown above.`,
+  );
+}
+
+/**
+ * A calculator's button pressed before the engine is ready: press(run) runs now when it
+ * is ready, or shows waitingNotice(what) in the result area and runs once ready() is
+ * called (failed(): the engine will not come, and its own notice says so).
+ */
+export function untilReady(result, what) {
+  let isReady = false;
+  let waiting = null;
+  return {
+    press(run) {
+      if (isReady) return run();
+      waiting = run;
+      result.clear(waitingNotice(what));
+    },
+    ready() {
+      isReady = true;
+      const run = waiting;
+      waiting = null;
+      if (run) {
+        result.clear(); // the waiting notice: the answer, or a field's message, follows
+        run();
+      }
+    },
+    failed() {
+      if (waiting) result.clear();
+      waiting = null;
+    },
+  };
+}
+
+/**
+ * Keep a calculator's inputs in the address bar (in the link format, without a new
+ * history entry), so that Back and Forward, a reload or a bookmark bring them back.
+ */
+export function keepInAddress(href) {
+  if (href === window.location.href) return;
+  window.history.replaceState(window.history.state, "", href);
+  document.dispatchEvent(new CustomEvent("calc:address")); // calculators.mjs: not a new link
 }
 
 const CONFIDENCE = {

@@ -7,7 +7,7 @@
 // The score lives in this module's memory for the tab's session: nothing is stored
 // (no web storage, no cookie) and nothing is sent anywhere.
 
-import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
+import { badge, copyButton, engineStatus, h, keepInAddress, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
 import { query } from "./rows.mjs";
 
 // What the trainee answers, per kind of scenario (the engine's "kind").
@@ -254,9 +254,7 @@ function renderGrade(result, rules) {
 function showAddress(id) {
   const url = new URL(window.location.href);
   url.search = query({ scenario: id });
-  if (url.href === window.location.href) return;
-  window.history.replaceState(window.history.state, "", url.href);
-  document.dispatchEvent(new CustomEvent("calc:address"));
+  keepInAddress(url.href);
 }
 
 export function mount(el, engine, params) {

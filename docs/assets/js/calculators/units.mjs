@@ -3,7 +3,7 @@
 // Deep link: ?lines=97112:24,97110:23&method=cms (the raw `lines` text goes to the engine,
 // which parses it, so a malformed or hostile link gets the engine's message, as text).
 
-import { copyButton, engineStatus, h, nextId, notice, resultArea, textList } from "./dom.mjs";
+import { copyButton, engineStatus, fieldMessage, h, keepInAddress, nextId, notice, resultArea, textList, untilReady } from "./dom.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 import "./preview.mjs"; // globalThis.calcUnitsPreview (also the page's head script)
 
@@ -121,6 +121,7 @@ export function mount(el, engine, link) {
   const linkMethod = link.get("method");
   const METHODS = link.choices("method").map(([value, label]) => [value, METHOD_USE[value] ? `${label}: ${METHOD_USE[value]}` : label]);
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit" });
+  const codesMessage = fieldMessage();
   loadPreviewTable();
 
   function method() {
@@ -143,30 +144,50 @@ export function mount(el, engine, link) {
   );
   const form = h(
     "form",
-    { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), calculate()) },
+    { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), button.press(submit)) },
     methods,
     rows.element,
+    codesMessage.element,
     h(
       "p",
       { class: "calc-actions" },
       h("button", { type: "submit", class: "md-button md-button--primary calc-submit", text: "Calculate" }),
       " ",
-      copyButton("Copy link", () => pageLink({ lines: linkText(rows.values()), method: method() })),
+      copyButton("Copy link", formLink),
     ),
   );
 
   const result = resultArea(engine, "units", renderResult);
   const show = result.show;
+  const button = untilReady(result, "The units will be worked out");
 
+  function formLink() {
+    return pageLink({ lines: linkText(rows.values()), method: method() });
+  }
+
+  // a field changed: answer once there is a code, say nothing while it is being filled
   function calculate() {
     if (!rows.values().length) return;
+    codesMessage.clear();
     show({ lines: rows.request(), method: method() });
+    keepInAddress(formLink());
+  }
+
+  // "Calculate": never silent. Before the engine is ready the click waits for it; an
+  // empty form gets a message beside the codes, and the focus goes there.
+  function submit() {
+    if (!rows.values().length) {
+      codesMessage.show("Enter at least one code of the visit.", rows.element.querySelector("[name=code]"));
+      return;
+    }
+    calculate();
   }
 
   rows.set(linkLines === null ? [["97112", ""]] : rowsFromLink(linkLines));
   const status = engineStatus(engine, () => {
     engine.call("codes", {}).then((answer) => answer.error || rows.fillCodes(answer.codes));
-  });
+    button.ready();
+  }, () => button.failed());
   el.replaceChildren(form, status, result.element);
   el.classList.add("calc-mounted");
 
