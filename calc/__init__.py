@@ -11,7 +11,8 @@ dataclasses:
 - :mod:`calc.modifiers`  modifier rules and the decision for one claim line
 - :mod:`calc.claim`   a visit -> claim lines with units, modifiers, steps and sources
 - :mod:`calc.documentation`  what the record must show; review of one 97112 record
-- :mod:`calc.training`  practice scenarios answered and graded by the engine; the key
+- :mod:`calc.requests`  each call's JSON request read into typed input
+- :mod:`calc.training`  practice scenarios answered and graded by the engine
 - :mod:`calc.api`     the JSON facade used by the CLI and the browser worker
 """
 

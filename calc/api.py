@@ -15,36 +15,36 @@ exceptions or tracebacks.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from calc.changes import relevant, review_due, rule_changes
-from calc.claim import REQUEST_FIELDS as CLAIM_FIELDS
-from calc.claim import build_claim, visit_from_request
+from calc.claim import build_claim
 from calc.codes import load_codes, normalize
-from calc.dates import Applied, Period, as_of, load_rulebook_dates, parse_dos, resolve
-from calc.documentation import load_checklists, parse_record, require_entries
+from calc.dates import Applied, Period, as_of, load_rulebook_dates, resolve
+from calc.documentation import load_checklists
 from calc.documentation import review as review_record
 from calc.errors import CalcError, shown
-from calc.inputs import MAX_DEPTH, MAX_TEXT, check_request, choice, too_deep_json
+from calc.inputs import MAX_DEPTH, MAX_TEXT, check_request, too_deep_json
 from calc.modifiers import load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
-from calc.units import METHOD_NAMES, METHODS, SOURCES, compute_units, parse_entries
+from calc.requests import (
+    TEXT_LIMITS,
+    Request,
+    audit_request,
+    claim_request,
+    grade_request,
+    on_request,
+    only,
+    review_request,
+    scenarios_request,
+    since_request,
+    units_request,
+)
+from calc.units import METHOD_NAMES, SOURCES, compute_units
 
-Request = Mapping[str, Any]
 Handler = Callable[[Request], dict[str, Any]]
-
-
-def _only(request: Request, allowed: set[str]) -> None:
-    if not isinstance(request, Mapping):
-        raise CalcError("bad_request", "The request must be a JSON object.")
-    for key in request:
-        if key not in allowed:
-            raise CalcError(
-                "bad_request",
-                f"Unknown field {shown(key)}; expected: {', '.join(sorted(allowed))}.",
-            )
 
 
 def _dated(
@@ -61,48 +61,40 @@ def _dated(
 def units(request: Request) -> dict[str, Any]:
     """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code",
     "dos": "YYYY-MM-DD"}`` (without dos: the rule book's as_of date, stated)."""
-    _only(request, {"lines", "method", "dos"})
-    resolve(request.get("dos"))  # a bad date is reported before anything else
-    method = choice("method", request.get("method"), METHODS, "cms")
-    result = compute_units(parse_entries(request.get("lines")), method=str(method)).as_dict()
+    read = units_request(request)
+    result = compute_units(read.entries, method=read.method).as_dict()
     # The units methods carry no date in their sources: in force on every covered date.
     method_rule = Applied(
-        f"Units: {METHOD_NAMES[str(method)]}", Period(), SOURCES[str(method)], "high"
+        f"Units: {METHOD_NAMES[read.method]}", Period(), SOURCES[read.method], "high"
     )
     codes = [normalize(line["code"]) for line in result["lines"]]
-    return _dated(result, request.get("dos"), codes, [method_rule])
+    return _dated(result, read.dos, codes, [method_rule])
 
 
 def codes(request: Request) -> dict[str, Any]:
     """Every code the calculators know, with its source."""
-    _only(request, set())
+    only(request, set())
     return {"codes": [c.as_dict() for c in load_codes()]}
 
 
 def checklist(request: Request) -> dict[str, Any]:
     """The documentation checklists, each item with its source, and the record fields."""
-    _only(request, set())
+    only(request, set())
     return load_checklists().as_dict()
 
 
 def review(request: Request) -> dict[str, Any]:
     """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``,
     plus ``"dos": "YYYY-MM-DD"`` (without it: the rule book's as_of date, stated)."""
-    record = dict(request) if isinstance(request, Mapping) else request
-    dos = record.pop("dos", None) if isinstance(record, dict) else None
-    resolve(dos)
-    return _dated(
-        review_record(require_entries(parse_record(record))).as_dict(), dos, ["97112"], []
-    )
+    read = review_request(request)
+    return _dated(review_record(read.record).as_dict(), read.dos, ["97112"], [])
 
 
 def changes(request: Request) -> dict[str, Any]:
     """``{"since": "YYYY-MM-DD"}`` (optional): every dated change, newest first."""
-    _only(request, {"since"})
-    since = request.get("since")
-    found = rule_changes(parse_dos(since) if since not in (None, "") else None)
+    found = rule_changes(since_request(request))
     return {
-        "since": since or None,
+        "since": request.get("since") or None,
         "rulebook": load_rulebook_dates().as_dict(),
         "changes": [c.as_dict() for c in found],
     }
@@ -110,10 +102,7 @@ def changes(request: Request) -> dict[str, Any]:
 
 def due(request: Request) -> dict[str, Any]:
     """``{"on": "YYYY-MM-DD"}``: the entries whose review is older than the interval."""
-    _only(request, {"on"})
-    if request.get("on") in (None, ""):
-        raise CalcError("bad_date", "Give the date to check the reviews on (on: YYYY-MM-DD).")
-    on = parse_dos(request.get("on"))
+    on = on_request(request)
     dates = load_rulebook_dates()
     return {
         "on": on.isoformat(),
@@ -131,19 +120,18 @@ def claim(request: Request) -> dict[str, Any]:
     facts (``same-region``, ``separate-encounter``) follow its minutes; the visit-wide
     ``same_region`` / ``separate_encounter`` say it of every line, and ``abn`` is the
     shorthand for both ABNs."""
-    _only(request, set(CLAIM_FIELDS))
-    return build_claim(visit_from_request(request)).as_dict()
+    return build_claim(claim_request(request)).as_dict()
 
 
 def payers(request: Request) -> dict[str, Any]:
     """Every payer profile, with its units method, flags, verify marks and sources."""
-    _only(request, set())
+    only(request, set())
     return {"payers": [p.as_dict() for p in load_payers()]}
 
 
 def rules(request: Request) -> dict[str, Any]:
     """The modifier rules (with their order) and the NCCI pairs: the help sheet's data."""
-    _only(request, set())
+    only(request, set())
     return {**load_modifier_rules().as_dict(), "ncci": load_ncci_pairs().as_dict()}
 
 
@@ -155,16 +143,11 @@ def scenarios(request: Request) -> dict[str, Any]:
     # engine in the browser is ready ~70 ms sooner without it (bench/browser_bench.py)
     from calc.training import load_scenarios, scenario_dict
 
-    _only(request, {"scenario", "answers"})
+    read = scenarios_request(request)
     data = load_scenarios()
-    answers = request.get("answers", True)
-    if not isinstance(answers, bool):
-        raise CalcError("bad_request", "answers must be true or false.")
-    chosen = data.scenarios
-    if request.get("scenario") is not None:
-        chosen = (data.require(request["scenario"]),)
+    chosen = data.scenarios if read.scenario is None else (data.require(read.scenario),)
     return {
-        "scenarios": [scenario_dict(s, with_answer=answers) for s in chosen],
+        "scenarios": [scenario_dict(s, with_answer=read.answers) for s in chosen],
         "tags": [t.as_dict() for t in data.tags],
         "modifiers": list(load_modifier_rules().order.modifiers),
     }
@@ -175,10 +158,8 @@ def grade(request: Request) -> dict[str, Any]:
     ``"attempt": {"missing": [ITEM_ID, ...]}`` for a review scenario."""
     from calc.training import grade as grade_attempt  # on first use (see scenarios)
 
-    _only(request, {"scenario", "attempt"})
-    if "attempt" not in request:
-        raise CalcError("bad_attempt", "The request needs an attempt.")
-    return grade_attempt(request.get("scenario"), request["attempt"]).as_dict()
+    read = grade_request(request)
+    return grade_attempt(read.scenario, read.attempt).as_dict()
 
 
 def audit(request: Request) -> dict[str, Any]:
@@ -186,28 +167,15 @@ def audit(request: Request) -> dict[str, Any]:
     the whole file at once (the page streams big files through calc.audit.Session)."""
     from calc.audit import BROWSER_MAX_BYTES, Auditor  # on first use (see scenarios)
 
-    _only(request, {"csv", "payer_map", "columns"})
-    text = request.get("csv")
-    if not isinstance(text, str):
-        raise CalcError("bad_request", "csv must be the text of the file.")
+    read = audit_request(request)
     auditor = Auditor(
-        payer_map=_texts("payer_map", request.get("payer_map")),
-        columns=_texts("columns", request.get("columns")),
-        size=len(text.encode("utf-8")),
+        payer_map=read.payer_map,
+        columns=read.columns,
+        size=len(read.csv.encode("utf-8")),
         limit=BROWSER_MAX_BYTES,
     )
-    auditor.feed(text)
+    auditor.feed(read.csv)
     return auditor.finish().as_dict()
-
-
-def _texts(name: str, value: object) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise CalcError("bad_request", f"{name} must map names to names.")
-    return dict(value)
 
 
 #: The allow-list of calls the CLI and the browser may make.
@@ -225,11 +193,6 @@ CALLS: dict[str, Handler] = {
     "changes": changes,
     "due": due,
 }
-
-
-#: Calls that take a whole file as text: their longest text (the audit checks the
-#: file's size in bytes itself, against calc.audit.BROWSER_MAX_BYTES; tested equal).
-TEXT_LIMITS = {"audit": 100 * 1024 * 1024}
 
 
 def call(name: str, request: Request | None = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ fact belongs to each therapy line (``same_region=True`` on the visit says it of 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,7 +37,6 @@ from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.dates import Applied, AsOf, as_of, parse_dos, resolve
 from calc.errors import CalcError, shown
 from calc.glossary import anchor
-from calc.inputs import choice, flag
 from calc.modifiers import (
     CARE,
     PROVIDERS,
@@ -63,27 +62,8 @@ from calc.units import (
     Entry,
     UnitsResult,
     compute_units,
-    parse_entries,
 )
 
-#: The fields a claim request may carry (the API rejects any other).
-REQUEST_FIELDS = frozenset(
-    {
-        "payer",
-        "lines",
-        "provider",
-        "phase",
-        "same_region",
-        "separate_encounter",
-        "modifier_style",
-        "abn",
-        "cmt_abn",
-        "voluntary_abn",
-        "care",
-        "method",
-        "dos",
-    }
-)
 #: Facts about one therapy line (``97112=23:same-region`` on the command line,
 #: ``97112:23:same-region`` in a link, ``{"same_region": true}`` in a JSON line).
 LINE_FACTS = ("same_region", "separate_encounter")
@@ -278,48 +258,6 @@ class Claim:
             "glossary": {m: anchor(m) for line in self.lines for m in line.modifiers},
             "units": self.units.as_dict(),
         }
-
-
-# --- reading a request -----------------------------------------------------------------
-
-
-def _dos(value: object) -> dt.date | None:
-    day, given = resolve(value)
-    return day if given else None
-
-
-def visit_from_request(request: Mapping[str, Any]) -> Visit:
-    """Read a claim request (JSON, or the fields of a link) into a :class:`Visit`.
-
-    ``abn`` is the shorthand for both notices (``cmt_abn`` and ``voluntary_abn``).
-
-    >>> visit_from_request({"payer": "bcbsnc", "lines": "98941,97112:23:same-region"}).lines
-    (Entry(code='98941', minutes=None, facts=()), Entry(code='97112', minutes=23, facts=('same_region',)))
-    >>> v = visit_from_request({"payer": "medicare", "lines": "98941", "abn": "1"})
-    >>> v.cmt_abn, v.voluntary_abn, v.abn_shorthand
-    (True, True, True)
-    """  # noqa: E501
-    payer = request.get("payer")
-    if payer is not None and not isinstance(payer, str):
-        raise CalcError("unknown_payer", "The payer must be a payer id such as 'bcbsnc'.")
-    both = flag("abn", request.get("abn"))
-    return Visit(
-        lines=parse_entries(request.get("lines"), facts=LINE_FACTS),
-        payer=str(payer or "").strip().lower(),
-        provider=choice("provider", request.get("provider"), PROVIDERS, "dc") or "dc",
-        phase=choice("phase", request.get("phase"), PHASES, None),
-        same_region=flag("same_region", request.get("same_region")),
-        separate_encounter=flag("separate_encounter", request.get("separate_encounter")),
-        modifier_style=choice(
-            "modifier_style", request.get("modifier_style"), MODIFIER_STYLES, None
-        ),
-        cmt_abn=both or flag("cmt_abn", request.get("cmt_abn")),
-        voluntary_abn=both or flag("voluntary_abn", request.get("voluntary_abn")),
-        abn_shorthand=both,
-        care=choice("care", request.get("care"), CARE, "active") or "active",
-        method=choice("method", request.get("method"), METHODS, None),
-        dos=_dos(request.get("dos")),
-    )
 
 
 # --- building the claim ----------------------------------------------------------------

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from calc import api, audit_cli, documentation, training
+from calc import api, audit_cli, documentation
 from calc.codes import PHASES
 from calc.errors import CalcError
 from calc.modifiers import PROVIDERS
@@ -225,7 +225,9 @@ def _text_payers(result: dict[str, Any]) -> str:
 
 def _text_scenarios(result: dict[str, Any]) -> str:
     """The trainer's key, as the site prints it (Markdown reads well as plain text)."""
-    return training.render_key([s["id"] for s in result["scenarios"]], anchors=False).rstrip()
+    from calc.trainer_key import render_key  # presentation: not in the browser's wheel
+
+    return render_key([s["id"] for s in result["scenarios"]], anchors=False).rstrip()
 
 
 Renderer = Callable[[dict[str, Any]], str]

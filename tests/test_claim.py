@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calc import api
-from calc.claim import Claim, Visit, build_claim, visit_from_request
+from calc.claim import Claim, Visit, build_claim
 from calc.codes import load_codes
 from calc.errors import CalcError
 from calc.modifiers import X_MODIFIERS, load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
+from calc.requests import claim_request
 from calc.units import Entry, compute_units, parse_entries
 
 CODES = load_codes()
@@ -369,7 +370,7 @@ def test_build_claim_checks_a_visit_built_in_python_too() -> None:
 
 
 def test_request_fields_from_links_are_read_as_text() -> None:
-    visit = visit_from_request(
+    visit = claim_request(
         {
             "payer": " BCBSNC ",
             "lines": "98941,97112:23",
@@ -418,7 +419,7 @@ def visits(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _claim(request: dict[str, Any]) -> Claim:
-    return build_claim(visit_from_request(request))
+    return build_claim(claim_request(request))
 
 
 @settings(max_examples=300, deadline=None)

@@ -183,6 +183,8 @@ def test_engine_folder_is_named_by_its_content(engine: Path, snapshot: Path) -> 
         files = zf.namelist()
     assert "calc/api.py" in files
     assert "calc/ncci_import.py" not in files  # a maintainers' tool, never in the browser
+    assert "calc/trainer_key.py" not in files  # the key as Markdown: the site's and CLI's
+    assert {"calc/requests.py", "calc/training/__init__.py", "calc/training/key.py"} <= set(files)
     assert "calc/data/codes.toml" in files
     assert not [f for f in files if f.endswith(".pyc")]  # host bytecode: Pyodide rejects it
     module = (engine.parent.parent / "runtime.mjs").read_text()

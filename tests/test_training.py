@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calc import api, training
+from calc import api, trainer_key, training
 from calc._data import read_toml
 from calc.codes import load_codes
 from calc.errors import CalcError
@@ -605,7 +605,7 @@ def test_grade_call_through_json() -> None:
 
 
 def test_the_key_contains_every_scenario_with_its_answer() -> None:
-    key = training.render_key(link="../training/?scenario={id}")
+    key = trainer_key.render_key(link="../training/?scenario={id}")
     for s in SCENARIOS:
         answer = training.answer_key(s)
         assert f"## {s.title} {{#{s.id}}}" in key.replace("\\", "")
@@ -620,7 +620,7 @@ def test_the_key_contains_every_scenario_with_its_answer() -> None:
 
 
 def test_the_key_shows_tie_alternatives_and_verify_marks() -> None:
-    key = training.render_key(["cms-example-2", "nc-shp-cmt-97112"], anchors=False)
+    key = trainer_key.render_key(["cms-example-2", "nc-shp-cmt-97112"], anchors=False)
     assert "Equally correct: 97112 × 2, 97110 × 1; or 97112 × 1, 97110 × 2." in key
     assert "[verify]" in key and "Aetna" in key
     assert "{#" not in key
@@ -628,7 +628,7 @@ def test_the_key_shows_tie_alternatives_and_verify_marks() -> None:
 
 def test_the_key_refuses_an_unknown_scenario() -> None:
     with pytest.raises(CalcError) as err:
-        training.render_key(["nope"])
+        trainer_key.render_key(["nope"])
     assert err.value.code == "unknown_scenario"
 
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from calc import api
-from calc.claim import REQUEST_FIELDS
 from calc.errors import CalcError
 from calc.inputs import choice, flag
+from calc.requests import CLAIM_FIELDS
 from calc.vocabulary import vocabulary
 from tests.conftest import ROOT
 
@@ -25,7 +25,7 @@ PAGE_OF = {
 
 
 def test_the_claims_link_fields_are_the_fields_the_engine_reads() -> None:
-    assert set(WORDS["links"]["claim"]) == REQUEST_FIELDS
+    assert set(WORDS["links"]["claim"]) == CLAIM_FIELDS
     assert set(WORDS["links"]["units"]) == {"lines", "method"}
 
 

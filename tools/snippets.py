@@ -56,7 +56,8 @@ from calc.modifiers import (  # noqa: E402
 from calc.mue import load_mue  # noqa: E402
 from calc.ncci import NcciPair, load_ncci_pairs  # noqa: E402
 from calc.payers import Payer, load_payers  # noqa: E402
-from calc.training import load_scenarios, render_key  # noqa: E402
+from calc.trainer_key import render_key  # noqa: E402
+from calc.training import load_scenarios  # noqa: E402
 from calc.units import (  # noqa: E402
     METHOD_NAMES,
     SOURCES,
@@ -1232,9 +1233,9 @@ def training_scenarios() -> str:
 
 
 def training_key() -> str:
-    """The trainer's key (calc.training.render_key), one section per scenario so that
+    """The trainer's key (calc.trainer_key.render_key), one section per scenario so that
     print keeps a scenario on one page where it fits (site.css)."""
-    parts = [header("calc/training.py (render_key) on calc/data/scenarios.toml"), ""]
+    parts = [header("calc/trainer_key.py (render_key) on calc/data/scenarios.toml"), ""]
     for s in load_scenarios().scenarios:
         key = render_key([s.id], link=PRACTISE_LINK).strip()
         parts += ['<section class="training-key-scenario" markdown>', "", key, "", "</section>", ""]
