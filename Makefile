@@ -25,4 +25,5 @@ test:
 bench:
 	tools/setup.sh --browser
 	$(PY) bench/units_bench.py
+	$(PY) bench/audit_bench.py
 	$(PY) bench/browser_bench.py
