@@ -6,6 +6,10 @@ refactoring can be checked byte for byte (run before and after, then ``cmp``).
     .venv/bin/python bench/answers_dump.py > /tmp/after.jsonl
     cmp /tmp/before.jsonl /tmp/after.jsonl
 
+To dump another tree (e.g. ``git archive main | tar -x -C /tmp/base``), copy this file
+into its ``bench/`` and run it there with ``python -S`` (calc is stdlib only; ``-S``
+keeps the virtual environment's editable install of this tree out of the way).
+
 The requests: the golden cases in ``tests/golden/``, every training scenario (its
 request, its answer key through ``scenarios``, and a right and an empty attempt through
 ``grade``), every listing call, a small audit file, and ``--count`` (default 3,000)
@@ -97,6 +101,20 @@ def generated(seed: int, count: int) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "claim", request
 
 
+def _units_cases() -> list[dict[str, Any]]:
+    """The worked cases' requests (before #13 step 2 they were tests/golden/units_cms.json:
+    the same requests in the same order, so a run on an older tree compares too)."""
+    try:
+        from calc.cases import load_units_cases
+    except ImportError:
+        old = json.loads((ROOT / "tests" / "golden" / "units_cms.json").read_text())["cases"]
+        return [
+            {"lines": ",".join(f"{c}:{m}" for c, m in case["lines"]), "method": case["method"]}
+            for case in old
+        ]
+    return [case.request for case in load_units_cases()]
+
+
 def fixed() -> Iterator[tuple[str, dict[str, Any]]]:
     for name in ("codes", "checklist", "payers", "rules", "changes", "scenarios"):
         yield name, {}
@@ -105,10 +123,9 @@ def fixed() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "scenarios", {"answers": False}
     yield "audit", {"csv": AUDIT_CSV}
     golden = ROOT / "tests" / "golden"
-    for case in json.loads((golden / "units_cms.json").read_text())["cases"]:
-        lines = ",".join(f"{code}:{minutes}" for code, minutes in case["lines"])
+    for request in _units_cases():
         for dos in DATES:
-            yield "units", {"lines": lines, "method": case.get("method", "cms"), "dos": dos}
+            yield "units", {**request, "dos": dos}
     record = json.loads((golden / "documentation_complete.json").read_text())["record"]
     for dos in DATES:
         yield "review", {**record, "dos": dos}

@@ -28,7 +28,7 @@ from calc import api
 from calc.codes import load_codes
 from calc.documentation import FIELDS
 from calc.payers import load_payers
-from tests.conftest import ROOT, golden
+from tests.conftest import ROOT, golden, units_cases
 
 pytestmark = pytest.mark.node
 RUNNER = ROOT / "tests" / "node" / "run_calc.mjs"
@@ -186,6 +186,7 @@ def test_engine_folder_is_named_by_its_content(engine: Path, snapshot: Path) -> 
     assert "calc/trainer_key.py" not in files  # the key as Markdown: the site's and CLI's
     assert {"calc/requests.py", "calc/training/__init__.py", "calc/training/key.py"} <= set(files)
     assert "calc/data/codes.toml" in files
+    assert "calc/data/cases/units.toml" in files  # training poses the worked cases
     assert not [f for f in files if f.endswith(".pyc")]  # host bytecode: Pyodide rejects it
     module = (engine.parent.parent / "runtime.mjs").read_text()
     assert f'"./engine/{engine.name}/pyodide-lock.json"' in module
@@ -208,7 +209,7 @@ def test_golden_cases_and_random_visits_match_cpython(
     runtime: Path, engine: Path, tmp_path: Path
 ) -> None:
     cases: list[tuple[str, Any]] = []
-    for case in golden("units_cms.json")["cases"]:
+    for case in units_cases():
         lines = ",".join(f"{code}:{minutes}" for code, minutes in case["lines"])
         cases.append(("units", {"lines": lines, "method": case["method"]}))
     golden_count = len(cases)
@@ -225,7 +226,7 @@ def test_golden_cases_and_random_visits_match_cpython(
         result = json.loads(text)
         assert "error" not in result, (case, result)
     # the golden totals, as Pyodide computed them
-    goldens = golden("units_cms.json")["cases"]
+    goldens = units_cases()
     for case, text in zip(goldens, out["results"][:golden_count], strict=True):
         result = json.loads(text)
         assert result["total_units"] == case["total_units"], case["id"]
@@ -334,7 +335,7 @@ def test_snapshot_engine_answers_as_cpython_does(
     as CPython does. Pyodide's snapshot options are private (@ignore): an upgrade that
     changes them fails here, rather than every page silently falling back to boot."""
     cases: list[tuple[str, Any]] = [(name, {}) for name in sorted(api.CALLS)]
-    for case in golden("units_cms.json")["cases"]:
+    for case in units_cases():
         lines = ",".join(f"{code}:{minutes}" for code, minutes in case["lines"])
         cases.append(("units", {"lines": lines, "method": case["method"]}))
     cases.append(("review", golden("documentation_complete.json")["record"]))

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from calc import api, trainer_key, training
 from calc._data import read_toml
+from calc.cases import load_units_cases
 from calc.codes import load_codes
 from calc.errors import CalcError
 from calc.payers import load_payers
-from tests.conftest import golden
+from tests.conftest import golden, units_cases
 
 SCENARIOS = training.load_scenarios().scenarios
 IDS = [s.id for s in SCENARIOS]
@@ -26,13 +27,8 @@ LINE_SCENARIOS = [s for s in SCENARIOS if s.kind not in training.ITEM_KINDS]
 REVIEW_SCENARIOS = [s for s in SCENARIOS if s.kind == "review"]
 
 #: Each CMS example and the scenario that poses it (the answer comes from the golden file).
-CMS_EXAMPLES = {
-    "cms-example-1": "CMS-20.2-ex1",
-    "cms-example-2": "CMS-20.2-ex2",
-    "cms-example-3": "CMS-20.2-ex3",
-    "cms-example-4": "CMS-20.2-ex4",
-    "cms-example-5": "CMS-20.2-ex5",
-}
+#: The scenarios that pose the CMS manual's examples, and the case each poses.
+CMS_EXAMPLES = {f"cms-example-{n}": f"cms-example-{n}" for n in range(1, 6)}
 PAYER_GROUPS = ("bcbsnc", "nc-shp", "medcost", "zelis", "commercial")
 
 
@@ -116,7 +112,8 @@ def test_every_scenario_is_sourced_and_told_without_identifiers(s: training.Scen
 def test_the_data_file_holds_no_answers() -> None:
     raw = read_toml(training.DATA_FILE)
     for entry in raw["scenario"]:
-        assert set(entry) == set(training.SCENARIO_KEYS)
+        assert set(training.SCENARIO_KEYS) <= set(entry)
+        assert set(entry) - set(training.SCENARIO_KEYS) in ({"request", "source"}, {"case"})
     assert not {"answer", "expected", "units", "modifiers", "missing"} & set(training.SCENARIO_KEYS)
 
 
@@ -125,7 +122,7 @@ def test_the_data_file_holds_no_answers() -> None:
 
 @pytest.mark.parametrize(("scenario_id", "case_id"), CMS_EXAMPLES.items())
 def test_cms_examples_agree_with_the_manual(scenario_id: str, case_id: str) -> None:
-    case = next(c for c in golden("units_cms.json")["cases"] if c["id"] == case_id)
+    case = next(c for c in units_cases() if c["id"] == case_id)
     s = training.scenario(scenario_id)
     answer = training.answer_key(s)
     # The scenario poses exactly the example...
@@ -640,7 +637,12 @@ def _data() -> dict[str, Any]:
 
 
 def _first(data: dict[str, Any]) -> dict[str, Any]:
-    return data["scenario"][0]  # type: ignore[no-any-return]
+    """The first scenario, posing its case's request itself (as any scenario may)."""
+    first: dict[str, Any] = data["scenario"][0]
+    if "case" in first:
+        case = load_units_cases().require(first.pop("case"))
+        first.update(request=case.request, source=case.source)
+    return first
 
 
 @pytest.mark.parametrize(
@@ -703,6 +705,18 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
             ),
             "s.toml, scenario 'cms-example-1': on this tie the equally correct answers bill "
             "different codes",
+        ),
+        (
+            lambda d: d["scenario"][0].update(case="cms-example-9"),
+            "s.toml, scenario 'cms-example-1': unknown case 'cms-example-9'",
+        ),
+        (
+            lambda d: d["scenario"][0].update(source="CMS"),
+            "s.toml, scenario 'cms-example-1': a scenario that poses a case takes its request",
+        ),
+        (
+            lambda d: d["scenario"][0].update(kind="claim"),
+            "s.toml, scenario 'cms-example-1': only a units scenario can pose a worked case",
         ),
         (
             lambda d: d["tag"].append({"id": "unused", "title": "t", "section": "s"}),

@@ -9,16 +9,16 @@ from hypothesis import strategies as st
 from calc.codes import load_codes
 from calc.errors import CalcError
 from calc.units import Entry, allocate, chart_row, chart_units, compute_units, parse_entries
-from tests.conftest import golden
+from tests.conftest import units_cases
 
-GOLDEN = golden("units_cms.json")["cases"]
+GOLDEN = units_cases()
 TIMED = sorted(c.code for c in load_codes() if c.timed)
 UNTIMED = sorted(c.code for c in load_codes() if not c.timed and c.billable)
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["id"] for c in GOLDEN])
 def test_golden_case(case: dict) -> None:
-    """Each worked example of tests/golden/units_cms.json (source named in the case)."""
+    """Each worked example of calc/data/cases/units.toml (source named in the case)."""
     result = compute_units([Entry(c, m) for c, m in case["lines"]], method=case["method"])
     got = {line.code: line.units for line in result.lines}
     assert result.timed_units == case["total_units"], case["source"]

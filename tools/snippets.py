@@ -33,7 +33,6 @@ import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ if str(ROOT) not in sys.path:  # run as a script: import calc from this checkout
     sys.path.insert(0, str(ROOT))
 
 from calc._data import weakest  # noqa: E402
+from calc.cases import UnitsCase, load_units_cases  # noqa: E402
 from calc.claim import Claim, ClaimLine, Visit, build_claim  # noqa: E402
 from calc.codes import Code, load_codes  # noqa: E402
 from calc.documentation import FIELDS, load_checklists  # noqa: E402
@@ -220,78 +220,28 @@ def card_unit_chart() -> str:
 # --- the CMS examples --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CmsExample:
-    """A worked example of Pub. 100-04 Ch. 5 §20.2, with every answer CMS accepts."""
-
-    number: int
-    lines: tuple[tuple[str, int], ...]
-    accepted: tuple[Mapping[str, int], ...]
-    lesson: str
-
-
-#: Inputs and answers copied from the manual (public domain; also in
-#: tests/golden/units_cms.json, which tests/test_site.py compares with this list).
-CMS_EXAMPLES = (
-    CmsExample(
-        1,
-        (("97112", 24), ("97110", 23)),
-        ({"97112": 2, "97110": 1},),
-        "Each code done 15 minutes or more gets at least one unit; the unit left over "
-        "goes to the code with more minutes left.",
-    ),
-    CmsExample(
-        2,
-        (("97112", 20), ("97110", 20)),
-        ({"97112": 2, "97110": 1}, {"97112": 1, "97110": 2}),
-        "Equal minutes: either code may take the second unit, but never all three units "
-        "on one code.",
-    ),
-    CmsExample(
-        3,
-        (("97110", 33), ("97140", 7)),
-        ({"97110": 2, "97140": 1},),
-        "A code with only 7 minutes can win the last unit, because its 7 minutes left "
-        "over beat the 3 minutes left over of the longer code.",
-    ),
-    CmsExample(
-        4,
-        (("97110", 18), ("97140", 13), ("97116", 10), ("97035", 8)),
-        ({"97110": 1, "97140": 1, "97116": 1, "97035": 0},),
-        "A code with 8 minutes or more can get no unit: the total time caps the units, and "
-        "the other codes had more minutes left over.",
-    ),
-    CmsExample(
-        5,
-        (("97112", 7), ("97110", 7), ("97140", 7)),
-        (
-            {"97112": 1, "97110": 0, "97140": 0},
-            {"97112": 0, "97110": 1, "97140": 0},
-            {"97112": 0, "97110": 0, "97140": 1},
-        ),
-        "Several codes under 8 minutes each can together earn one unit when their total "
-        "reaches 8 minutes; any one of them may be billed.",
-    ),
-)
+#: The five examples of Pub. 100-04 Ch. 5 §20.2, with every answer CMS accepts
+#: (calc/data/cases/units.toml, the one copy the tests and training also read).
+CMS_EXAMPLES = load_units_cases().cms_examples
 
 
 def _allocation(units: Mapping[str, int]) -> str:
     return ", ".join(f"{code} × {n}" for code, n in units.items() if n) or "nothing billed"
 
 
-def cms_example(example: CmsExample) -> str:
+def cms_example(example: UnitsCase) -> str:
     """One CMS example, worked by the engine step by step."""
     result = compute_units([Entry(code, minutes) for code, minutes in example.lines])
     got = {line.code: line.units for line in result.lines}
     if got not in [dict(a) for a in example.accepted]:
-        raise AssertionError(f"the engine disagrees with CMS Example {example.number}: {got}")
+        raise AssertionError(f"the engine disagrees with CMS Example {example.example}: {got}")
     title = " + ".join(f"{code} {minutes} min" for code, minutes in example.lines)
     rows = [[line.code, cell(line.name), line.minutes, line.units] for line in result.lines]
     rows.append(["**Total**", "", f"**{result.total_minutes}**", f"**{result.total_units}**"])
     parts = [
-        f"### Example {example.number}: {title} {{#cms-example-{example.number}}}",
+        f"### Example {example.example}: {title} {{#cms-example-{example.example}}}",
         "",
-        f"**What it shows.** {example.lesson}",
+        f"**What it shows.** {example.why}",
         "",
         table(["Code", "Service", "Minutes", "Units"], rows, "llrr"),
         "",

@@ -27,11 +27,20 @@ from calc.training.key import (
     scenario,
     scenario_dict,
 )
-from calc.training.scenarios import DATA_FILE, ITEM_KINDS, SCENARIO_KEYS, Scenario, codes_of, facts
+from calc.training.scenarios import (
+    DATA_FILE,
+    ITEM_KINDS,
+    POSED_KEYS,
+    SCENARIO_KEYS,
+    Scenario,
+    codes_of,
+    facts,
+)
 
 __all__ = [
     "DATA_FILE",
     "ITEM_KINDS",
+    "POSED_KEYS",
     "SCENARIO_KEYS",
     "Answer",
     "Grade",

@@ -43,12 +43,13 @@ from calc.training.scenarios import (
     GRADED,
     ITEM_KINDS,
     KINDS,
+    POSED_KEYS,
     SCENARIO_KEYS,
     Scenario,
     Scenarios,
     _parse_order,
     _parse_tags,
-    _request_json,
+    _posed,
     codes_of,
     facts,
 )
@@ -486,11 +487,12 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
         want(where, "scenario", entry, dict)
         if isinstance(entry.get("id"), str):
             where = f"{name}, scenario {entry['id']!r}"
-        check_keys(where, entry, SCENARIO_KEYS)
+        check_keys(where, entry, SCENARIO_KEYS, POSED_KEYS)
         scenario_id = want_id(where, "id", entry["id"])
         if any(s.id == scenario_id for s in scenarios):
             raise CalcError("bad_data", f"{where}: listed twice")
         kind = want_choice(where, "kind", entry["kind"], KINDS)
+        request_json, source = _posed(where, kind, entry)
         tags_here = want_texts(where, "tags", entry["tags"])
         if not tags_here:
             raise CalcError("bad_data", f"{where}: 'tags' must name at least one rule")
@@ -505,9 +507,9 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
             story=want_text(where, "story", entry["story"]),
             kind=kind,
             tags=tags_here,
-            request_json=_request_json(where, entry["request"]),
+            request_json=request_json,
             learning_point=want_text(where, "learning_point", entry["learning_point"]),
-            source=want_text(where, "source", entry["source"]),
+            source=source,
             confidence=want_confidence(where, entry["confidence"]),
             reviewed=want_date(where, "reviewed", entry["reviewed"]),
         )

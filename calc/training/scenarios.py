@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from calc._data import (
     want_id,
     want_text,
 )
+from calc.cases import UNITS_FILE, load_units_cases
 from calc.claim import (
     LINE_FACTS,
     STYLE_NAMES,
@@ -56,19 +57,20 @@ GRADED = {
 ITEM_KINDS = ("review", "audit")
 MAX_MODIFIERS = 4  # a claim line holds at most four modifiers
 MAX_ATTEMPT_LINES = 50
-#: Every key of a scenario in the data file (all required): the facts, never an answer.
+#: Every key a scenario in the data file must have: the facts, never an answer.
 SCENARIO_KEYS = (
     "id",
     "title",
     "story",
     "kind",
     "tags",
-    "request",
     "learning_point",
-    "source",
     "confidence",
     "reviewed",
 )
+#: What the scenario poses: its own ``request`` and ``source``, or a worked ``case`` of
+#: calc/data/cases/ (a units scenario), whose request and source it takes.
+POSED_KEYS = ("request", "source", "case")
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PROVIDERS = {"dc": "chiropractor (DC)", "pt": "physical therapist (PT)"}
 
@@ -202,6 +204,27 @@ def _parse_order(name: str, data: Any) -> tuple[StrictOrder, ...]:
             )
         )
     return tuple(out)
+
+
+def _posed(where: str, kind: str, entry: Mapping[str, Any]) -> tuple[str, str]:
+    """The scenario's request (as JSON text) and source: its own, or its case's."""
+    if "case" not in entry:
+        for key in ("request", "source"):
+            if key not in entry:
+                raise CalcError("bad_data", f"{where}: missing key {key!r}")
+        return _request_json(where, entry["request"]), want_text(where, "source", entry["source"])
+    if "request" in entry or "source" in entry:
+        raise CalcError(
+            "bad_data",
+            f"{where}: a scenario that poses a case takes its request and source from it",
+        )
+    if kind != "units":
+        raise CalcError("bad_data", f"{where}: only a units scenario can pose a worked case")
+    case_id = want_text(where, "case", entry["case"])
+    case = next((c for c in load_units_cases() if c.id == case_id), None)
+    if case is None:
+        raise CalcError("bad_data", f"{where}: unknown case {case_id!r} (see {UNITS_FILE})")
+    return json.dumps(case.request, ensure_ascii=False), case.source
 
 
 def _request_json(where: str, value: Any) -> str:

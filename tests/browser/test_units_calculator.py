@@ -1,6 +1,6 @@
 """The minutes → units calculator in Chromium: the form, deep links, the engine worker
 surviving instant navigation, same-origin only, hostile links, a failing engine and a
-sub-path deployment. Golden cases: tests/golden/units_cms.json (with their sources)."""
+sub-path deployment. Golden cases: calc/data/cases/units.toml (with their sources)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import Site
-from tests.conftest import golden
+from tests.conftest import units_cases
 
 pytestmark = pytest.mark.browser
 UNITS = "calculators/units/"
 READY_MS = 60_000  # generous: a loaded CI machine; the measured numbers are far lower
-GOLDEN = golden("units_cms.json")["cases"]
+GOLDEN = units_cases()
 
 
 def allocation(result: dict[str, Any]) -> dict[str, int]:
