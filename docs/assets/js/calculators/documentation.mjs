@@ -41,7 +41,8 @@ function fieldControl(field, onChange) {
     const box = h("input", { type: "checkbox", id, onchange: onChange, "aria-describedby": described });
     return {
       name: field.name,
-      element: h("p", { class: "calc-field calc-yes-no" }, box, " ", label, hint ? [" ", hint] : null),
+      // the box inside its label: the whole line is the touch target
+      element: h("p", { class: "calc-field calc-yes-no" }, h("label", {}, box, ` ${field.label}`), hint ? [" ", hint] : null),
       read: () => (box.checked ? true : undefined),
     };
   }

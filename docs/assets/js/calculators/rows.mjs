@@ -63,6 +63,9 @@ export function codeRows({ onChange = () => {}, caption = "Codes", placeholder =
       type: "text",
       name: "code",
       list: listId,
+      // a phone's number pad: the codes are digits (a HCPCS code such as G0283 is
+      // picked from the list the engine fills in)
+      inputmode: "numeric",
       autocomplete: "off",
       spellcheck: "false",
       size: "8",

@@ -102,8 +102,8 @@ function lineRows(scenario) {
       h("th", { scope: "row", class: "calc-code" }, h("code", { text: code.code })),
       h("td", { text: code.name }),
       h("td", { class: "calc-num", text: code.timed ? `${code.minutes} min` : "untimed" }),
-      h("td", {}, units),
-      modifiers ? h("td", {}, modifiers) : null,
+      h("td", { dataset: { label: "Units" } }, units),
+      modifiers ? h("td", { dataset: { label: "Modifiers" } }, modifiers) : null,
       h("td", {}, h("label", {}, notBilled, h("span", { class: "calc-offscreen", text: `${code.code} ` }), " Not billed")),
     );
     // the attempt's line: the text as typed (the engine reads and checks it)
