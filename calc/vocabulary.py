@@ -53,6 +53,7 @@ def link_fields() -> dict[str, dict[str, Spec]]:
         "units": {
             "lines": {"kind": "lines", "facts": []},
             "method": choice(METHODS, METHOD_NAMES, "cms"),
+            "dos": TEXT,  # the date of service, YYYY-MM-DD (calc.dates reads it)
         },
         "claim": {
             "payer": choice([p.id for p in payers], {p.id: p.name for p in payers}, None),

@@ -268,8 +268,8 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
     is what the trainee must judge from the story: those are never listed as facts.
 
     >>> from calc.training import scenario
-    >>> facts(scenario("bcbsnc-same-region"))[:3]
-    (('Payer', 'Blue Cross NC (bcbsnc)'), ('Provider', 'chiropractor (DC)'), ('98941', 'Chiropractic manipulative treatment (CMT), spinal, 3-4 regions (untimed)'))
+    >>> facts(scenario("bcbsnc-same-region"))[:4]
+    (('Date of service', '2026-12-01'), ('Payer', 'Blue Cross NC (bcbsnc)'), ('Provider', 'chiropractor (DC)'), ('98941', 'Chiropractic manipulative treatment (CMT), spinal, 3-4 regions (untimed)'))
     """  # noqa: E501
     request = s.request
     out: list[tuple[str, str]] = []
@@ -285,6 +285,8 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
         )
     if s.kind == "claim":
         payer = load_payers().require(request.get("payer"))
+        if request.get("dos"):
+            out.append(("Date of service", str(request["dos"])))
         out.append(("Payer", f"{payer.name} ({payer.id})"))
         out.append(("Provider", _PROVIDERS[str(request.get("provider") or "dc")]))
         if request.get("phase"):

@@ -30,6 +30,12 @@ def answer(page: Page, state: str = "ok") -> dict[str, Any]:
     return data
 
 
+def dos_of(result: dict[str, Any]) -> str:
+    """The date the page sent: today's, unless the link said otherwise (test_dates.py)."""
+    date: str = result["date_of_service"]["date"]
+    return date
+
+
 def claim_lines(page: Page) -> list[str]:
     return page.locator(".calc-widget .calc-claim-line").all_text_contents()
 
@@ -51,7 +57,9 @@ def test_claim_through_its_form(page: Page, site: Site) -> None:
     )
     result = answer(page)
     assert [line["display"] for line in result["lines"]] == ["98941 × 1", "97112-59-GP × 2"]
-    assert result == api.call("claim", {"payer": "bcbsnc", "lines": "98941,97112:23"})
+    assert result == api.call(
+        "claim", {"payer": "bcbsnc", "lines": "98941,97112:23", "dos": dos_of(result)}
+    )
     assert claim_lines(page) == ["98941 × 1", "97112-59-GP × 2"]
     # the engine's copy formats (issue 14): a PM system's, tab-separated, and as shown
     for button, text in [
@@ -63,7 +71,9 @@ def test_claim_through_its_form(page: Page, site: Site) -> None:
         assert page.evaluate("navigator.clipboard.readText()") == text
     widget.get_by_role("button", name="Copy link").click()
     link = page.evaluate("navigator.clipboard.readText()")
-    assert link == site.page(CLAIM + "?payer=bcbsnc&lines=98941,97112:23")
+    # the copied link pins the date of service (today's, from the field)
+    want = f"?payer=bcbsnc&lines=98941,97112:23&dos={dos_of(result)}"
+    assert link == site.page(CLAIM + want)
     # the same-region answer: the therapy is left off, with the reason shown
     widget.get_by_label("Every therapy treated the same body region", exact=False).check()
     page.wait_for_function(
@@ -78,7 +88,9 @@ def test_claim_through_deep_links(page: Page, site: Site) -> None:
     page.goto(site.page(CLAIM + "?payer=bcbsnc&lines=98941,97112:23"))
     result = answer(page)
     assert claim_lines(page) == ["98941 × 1", "97112-59-GP × 2"]
-    assert result == api.call("claim", {"payer": "bcbsnc", "lines": "98941,97112:23"})
+    assert result == api.call(
+        "claim", {"payer": "bcbsnc", "lines": "98941,97112:23", "dos": dos_of(result)}
+    )
     # the form shows the link's inputs
     widget = page.locator(".calc-widget")
     expect(widget.get_by_label("Payer")).to_have_value("bcbsnc")
@@ -110,7 +122,14 @@ def test_claim_through_deep_links(page: Page, site: Site) -> None:
     result = answer(page)
     assert claim_lines(page) == ["98941-GA × 1"]
     assert result == api.call(
-        "claim", {"payer": "medicare", "lines": "98941", "care": "maintenance", "abn": "1"}
+        "claim",
+        {
+            "payer": "medicare",
+            "lines": "98941",
+            "care": "maintenance",
+            "abn": "1",
+            "dos": dos_of(result),
+        },
     )
     widget.get_by_label("The patient signed the ABN for the maintenance CMT", exact=False).uncheck()
     page.wait_for_function(

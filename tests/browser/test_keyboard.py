@@ -94,8 +94,11 @@ def answer(page: Page, calc: str, mentioning: str = "") -> dict[str, Any]:
 
 
 def units_form(page: Page) -> None:
-    # into the widget: the method's checked radio first
+    # into the widget: the date of service first (today, as the field shows), then the
+    # method's checked radio
     f = tab_until(page, lambda f: f["widget"])
+    assert f["label"] == "Date of service"
+    f = press(page, "Tab")
     assert (f["type"], f["value"], f["checked"]) == ("radio", "cms", True)
     f = press(page, "ArrowDown")  # choose the other method
     assert (f["value"], f["checked"]) == ("per-code", True)
@@ -116,7 +119,8 @@ def units_form(page: Page) -> None:
     assert press(page, "Tab")["text"] == "Calculate"
     page.keyboard.press("Space")
     result = answer(page, "units", mentioning="97110")
-    want = api.call("units", {"lines": "97112:24,97110:23", "method": "per-code"})
+    dos = result["date_of_service"]["date"]  # today's, from the field (tests/browser/test_dates.py)
+    want = api.call("units", {"lines": "97112:24,97110:23", "method": "per-code", "dos": dos})
     assert result == want
     # read it: the answer is on screen, in a live region, and its steps open by keyboard
     region = page.locator(".calc-widget .calc-result")
@@ -132,6 +136,8 @@ def units_form(page: Page) -> None:
 
 def claim_form(page: Page) -> None:
     f = tab_until(page, lambda f: f["widget"])
+    assert f["label"] == "Date of service"
+    f = press(page, "Tab")
     assert (f["tag"], f["label"]) == ("select", "Payer")
     page.keyboard.type("B")  # the drop-down's own way: the payer starting with B
     expect(page.get_by_label("Payer")).to_have_value("bcbsnc")
@@ -168,7 +174,7 @@ def claim_form(page: Page) -> None:
         "phase": "ongoing",
     }
     result = answer(page, "claim", mentioning="97112")
-    assert result == api.call("claim", request)
+    assert result == api.call("claim", {**request, "dos": result["date_of_service"]["date"]})
     lines = page.locator(".calc-widget .calc-claim-line").all_text_contents()
     assert lines == [line["display"] for line in result["lines"]]
     # the claim lines' copy button is reachable and presses with Enter

@@ -89,7 +89,9 @@ def test_golden_cases_through_the_form(page: Page, site: Site) -> None:
     expect(widget.locator(".calc-copy-status")).to_have_text("Copied.")
     copied = page.evaluate("navigator.clipboard.readText()")
     last = GOLDEN[-1]
-    assert copied == site.page(deep_link(last))
+    # the copied link pins the date of service the field shows (today's, unless changed)
+    dos = result_of(page)["date_of_service"]["date"]
+    assert copied == site.page(deep_link(last) + f"&dos={dos}")
 
 
 def test_golden_cases_through_deep_links(page: Page, site: Site) -> None:

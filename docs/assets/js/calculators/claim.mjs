@@ -4,7 +4,8 @@
 // own facts after its minutes; optional provider=dc|pt, phase=initial|ongoing,
 // same_region=1 and separate_encounter=1 for every therapy line, modifier_style=59|x,
 // method=cms|per-code, and for Medicare care=maintenance, cmt_abn=1, voluntary_abn=1,
-// abn=1 for both). calculators/links.mjs reads the link as the engine does; a value the
+// abn=1 for both; dos=YYYY-MM-DD, the date of service, else today in the browser's
+// local time, shown). calculators/links.mjs reads the link as the engine does; a value the
 // engine refuses goes to it as text, so a malformed or hostile link gets its message.
 
 import {
@@ -21,6 +22,7 @@ import {
   textList,
   untilReady,
 } from "./dom.mjs";
+import { dateBlock, dosField } from "./dates.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 
 // The choices' names and labels are the engine's (calculators/links.mjs reads them from
@@ -63,7 +65,7 @@ function lineMarks(line, warningIds) {
 
 function renderResult(result) {
   if (result.error) return [notice("failure", "Cannot build the claim", result.error.message)];
-  const parts = [];
+  const parts = [...dateBlock(result.date_of_service)];
   // a warning that only repeats why a code was left off is said once, in "Left off the claim"
   const leftOff = new Set(result.not_billed.map((item) => item.reason));
   const warningIds = result.warnings
@@ -203,6 +205,7 @@ export function mount(el, engine, params) {
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941", fact: LINE_FACT });
   const codesMessage = fieldMessage();
   const providerName = nextId("calc-provider");
+  const dos = dosField(link.dos, () => calculate());
 
   // the payer list comes from the engine; until then, the link's payer (as text) stands in
   const payer = select("Payer", [[link.payer || "", link.payer || "Loading payers…"]], link.payer || "", () => (offerMethods(), calculate()));
@@ -242,7 +245,7 @@ export function mount(el, engine, params) {
   }
 
   function formRequest() {
-    const request = { payer: payer.el.value, lines: rows.request(), provider: provider(), same_region: sameRegion.checked };
+    const request = { payer: payer.el.value, lines: rows.request(), provider: provider(), same_region: sameRegion.checked, dos: dos.value() };
     if (separateEncounter.checked) request.separate_encounter = true;
     if (maintenance.checked) request.care = "maintenance";
     if (cmtAbn.checked) request.cmt_abn = true;
@@ -250,7 +253,6 @@ export function mount(el, engine, params) {
     if (phase.el.value) request.phase = phase.el.value;
     if (style.el.value) request.modifier_style = style.el.value;
     if (method.el.value && !method.field.hidden) request.method = method.el.value;
-    if (link.dos !== undefined) request.dos = link.dos; // the link's date of service stays
     return request;
   }
 
@@ -267,13 +269,14 @@ export function mount(el, engine, params) {
       care: maintenance.checked ? "maintenance" : "",
       cmt_abn: cmtAbn.checked ? "1" : "",
       voluntary_abn: voluntaryAbn.checked ? "1" : "",
-      dos: link.dos,
+      dos: dos.value(),
     });
   }
 
   const form = h(
     "form",
     { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), button.press(submit)) },
+    dos.field,
     payer.field,
     radios("Provider", providerName, PROVIDERS, PROVIDERS.some(([v]) => v === link.provider) ? link.provider : "dc", () => calculate()),
     phase.field,
@@ -300,7 +303,7 @@ export function mount(el, engine, params) {
   );
 
   const result = resultArea(engine, "claim", renderResult);
-  const show = result.show;
+  const show = (request) => result.show({ ...request, dos: dos.value() }).then((answer) => answer && dos.showAnswer(answer));
 
   // ready: the engine is, and the payer list is in the form
   const button = untilReady(result, "The claim will be built");

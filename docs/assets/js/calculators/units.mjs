@@ -1,9 +1,11 @@
 // Minutes → units calculator. Every number shown comes from calc.api "units"; this file
 // only builds the form, sends its text to the engine and renders the answer.
-// Deep link: ?lines=97112:24,97110:23&method=cms (the raw `lines` text goes to the engine,
-// which parses it, so a malformed or hostile link gets the engine's message, as text).
+// Deep link: ?lines=97112:24,97110:23&method=cms&dos=2025-01-31 (the raw `lines` and `dos`
+// text goes to the engine, which parses it, so a malformed or hostile link gets the
+// engine's message, as text). Without dos: today in the browser's local time, shown.
 
 import { copyButton, engineStatus, fieldMessage, h, keepInAddress, nextId, notice, resultArea, textList, untilReady } from "./dom.mjs";
+import { dateBlock, dosField } from "./dates.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 import "./preview.mjs"; // globalThis.calcUnitsPreview (also the page's head script)
 
@@ -78,6 +80,7 @@ function renderResult(result) {
     ),
   );
   const parts = [
+    ...dateBlock(result.date_of_service),
     h("p", { class: "calc-answer" }, "Bill: ", h("strong", { text: summary })),
     h("div", { class: "md-typeset__table" }, table),
   ];
@@ -120,6 +123,7 @@ export function mount(el, engine, link) {
   const linkLines = link.get("lines");
   const linkMethod = link.get("method");
   const METHODS = link.choices("method").map(([value, label]) => [value, METHOD_USE[value] ? `${label}: ${METHOD_USE[value]}` : label]);
+  const dos = dosField(link.get("dos"), () => calculate());
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit" });
   const codesMessage = fieldMessage();
   loadPreviewTable();
@@ -145,6 +149,7 @@ export function mount(el, engine, link) {
   const form = h(
     "form",
     { class: "calc-form", novalidate: true, onsubmit: (event) => (event.preventDefault(), button.press(submit)) },
+    dos.field,
     methods,
     rows.element,
     codesMessage.element,
@@ -158,11 +163,13 @@ export function mount(el, engine, link) {
   );
 
   const result = resultArea(engine, "units", renderResult);
-  const show = result.show;
+  // every question carries the date of service; a bad date's message goes beside its field
+  const show = (request, preview) =>
+    result.show({ ...request, dos: dos.value() }, preview).then((answer) => answer && dos.showAnswer(answer));
   const button = untilReady(result, "The units will be worked out");
 
   function formLink() {
-    return pageLink({ lines: linkText(rows.values()), method: method() });
+    return pageLink({ lines: linkText(rows.values()), method: method(), dos: dos.value() });
   }
 
   // a field changed: answer once there is a code, say nothing while it is being filled
