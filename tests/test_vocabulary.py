@@ -26,7 +26,7 @@ PAGE_OF = {
 
 def test_the_claims_link_fields_are_the_fields_the_engine_reads() -> None:
     assert set(WORDS["links"]["claim"]) == CLAIM_FIELDS
-    assert set(WORDS["links"]["units"]) == {"lines", "method"}
+    assert set(WORDS["links"]["units"]) == {"lines", "method", "dos"}
 
 
 @pytest.mark.parametrize("calculator", sorted(PAGE_OF))
