@@ -114,7 +114,7 @@ def header(*sources: str) -> str:
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]")
 
 
-def cell(text: object) -> str:
+def cell(text: object, links: bool = True) -> str:
     """Text made safe for one Markdown table cell (HTML escaped, pipes and breaks kept out);
     a source's web address becomes a link that may wrap anywhere (site.css), so a long
     address never widens a table past the page.
@@ -125,7 +125,8 @@ def cell(text: object) -> str:
     'NGS, <a class="source-url" href="https://ngsmedicare.com/x?a=1&amp;b=2">https://ngsmedicare.com/x?a=1&amp;b=2</a>.'
     """
     value = html.escape(str(text), quote=False).replace("|", "\\|")
-    value = _URL.sub(lambda m: f'<a class="source-url" href="{m[0]}">{m[0]}</a>', value)
+    if links:  # not inside a link of its own (_link)
+        value = _URL.sub(lambda m: f'<a class="source-url" href="{m[0]}">{m[0]}</a>', value)
     return " ".join(value.split())
 
 
@@ -952,7 +953,11 @@ def help_sheet_notes() -> str:
 
 
 def _link(text: str, url: str) -> str:
-    return f'<a href="{html.escape(url, quote=True)}">{cell(text)}</a>' if url else cell(text)
+    return (
+        f'<a href="{html.escape(url, quote=True)}">{cell(text, links=False)}</a>'
+        if url
+        else cell(text)
+    )
 
 
 def modifier_glossary() -> str:

@@ -69,9 +69,12 @@ def test_claim_shp_by_date(page: Page, site: Site, dos: str, aetna: bool) -> Non
     assert result == api.call("claim", {"payer": "nc-shp", "lines": "98941,97112:38", "dos": dos})
     widget = page.locator(".calc-widget[data-calc=claim]")
     expect(widget.locator(".calc-dos-statement")).to_contain_text(f"Date of service: {dos}.")
-    text = widget.locator(".calc-result").inner_text()
-    assert ("administrator changed from BCBSNC to Aetna" in text) == aetna
-    assert "Changes on 2025-01-01" in text or aetna
+    applied = widget.locator(".calc-dos-applied").inner_text()
+    assert ("(from 2025-01-01)" in applied) == aetna and ("(until 2024-12-31)" in applied) != aetna
+    verify = [n["message"] for n in result["notes"] if n["code"] == "payer-verify"]
+    assert any("Aetna" in v for v in verify) == aetna
+    changes = widget.locator(".calc-dos-changes").inner_text()
+    assert ("Changes on 2025-01-01" if not aetna else "Changed on 2025-01-01") in changes
 
 
 def test_claim_date_field_changes_the_answer(page: Page, site: Site) -> None:
