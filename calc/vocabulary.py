@@ -7,7 +7,7 @@ it. A new link field is one entry in :func:`link_fields`.
 
 >>> words = vocabulary()
 >>> words["yes"], sorted(words["links"]["units"])
-(['1', 'true', 'yes', 'on'], ['lines', 'method'])
+(['1', 'true', 'yes', 'on'], ['dos', 'lines', 'method'])
 >>> [v["value"] for v in words["links"]["claim"]["provider"]["values"]]
 ['dc', 'pt']
 """
