@@ -222,3 +222,25 @@ def test_trainers_key_prints_with_breaks_between_scenarios(browser: Browser, sit
     page.close()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert len(SCENARIOS) // 2 <= pages <= len(SCENARIOS) + 2, pages
+
+
+def test_feedback_says_what_was_expected_and_what_was_entered(page: Page, site: Site) -> None:
+    """Issue 14: "Wrong: 97112-59-GP × 2" alone does not say what was wrong; the mark
+    names the expected line and the one entered (HNS CPT 97112 policy: 59 first, then GP)."""
+    page.goto(site.page(TRAINING + "?scenario=bcbsnc-cmt-97112"))
+    widget = open_scenario(page, "bcbsnc-cmt-97112")
+    answer_line(widget, "98941", "1", "")
+    answer_line(widget, "97112", "2", "GP-59")
+    grade(widget)
+    mark = widget.locator(".calc-mark[data-code='97112']")
+    expect(mark).to_contain_text("the line is 97112-59-GP × 2")
+    expect(mark).to_contain_text("you entered 97112-GP-59 × 2")
+    expect(mark).to_contain_text("59-GP, not GP-59")
+
+
+def test_the_same_region_scenario_does_not_give_its_answer_away(page: Page, site: Site) -> None:
+    page.goto(site.page(TRAINING + "?scenario=bcbsnc-same-region"))
+    widget = open_scenario(page, "bcbsnc-same-region")
+    facts = widget.locator(".calc-training-facts").inner_text()
+    assert "region" not in facts.lower(), facts
+    expect(widget.locator(".calc-training-story")).to_contain_text("just adjusted")
