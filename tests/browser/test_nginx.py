@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
@@ -191,6 +192,21 @@ def fetch(url: str, encoding: str | None = None) -> tuple[int, dict[str, str], b
         return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _first_answer(url: str) -> tuple[int, dict[str, str]]:
+    """The status and headers of the first answer (a redirect is not followed)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as answer:
+            return answer.status, {k.lower(): v for k, v in answer.headers.items()}
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}
+
+
 def runtime_files(site: Site) -> tuple[Path, Path]:
     """The versioned runtime folder and the content-hashed engine folder."""
     pyodide = site.root / "assets" / "pyodide"
@@ -251,6 +267,9 @@ def test_only_the_sites_path_is_served_and_no_dotfile(nginx: Nginx) -> None:
             assert headers["content-security-policy"].startswith(CSP), url
         status, _, _ = fetch(site.url)
         assert status == 200
+        # the site's own path without its last slash is sent to the site, not refused
+        status, headers = _first_answer(site.url.removesuffix("/"))
+        assert (status, urlsplit(headers.get("location", "")).path) == (301, BASE)
     finally:
         for path in [web_root / ".env", web_root / "notes.txt", site.root / ".env"]:
             path.unlink()
