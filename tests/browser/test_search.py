@@ -11,7 +11,9 @@ from playwright.sync_api import Page
 from tests.browser.conftest import Site
 
 pytestmark = pytest.mark.browser
-POLICY_PAGES = ["help-sheet/", "policy/", "payers/"]
+#: the pages a search for a modifier should lead to first; the modifier glossary (issue
+#: 14) is the page that says what each modifier means
+POLICY_PAGES = ["help-sheet/", "policy/", "payers/", "modifiers/"]
 #: pages that rank below the policy pages (front matter search.boost)
 BELOW = ["training-key/", "sources/"]
 
@@ -29,13 +31,17 @@ def search(page: Page, site: Site, words: str) -> list[str]:
     return list(dict.fromkeys(pages))
 
 
-@pytest.mark.parametrize("words", ["GY", "GP", "59"])
+# (for "GP" more pages match than the results list shows, the glossary among them, and
+# the key falls past the end of it: below, as it should be; the other words show it is
+# still in the index)
+@pytest.mark.parametrize(("words", "key_shown"), [("GY", True), ("GP", False), ("59", True)])
 def test_the_policy_pages_rank_above_the_key_and_the_appendix(
-    page: Page, site: Site, words: str
+    page: Page, site: Site, words: str, key_shown: bool
 ) -> None:
     found = search(page, site, words)
-    assert "training-key/" in found, found  # found, only lower
-    first_below = min(found.index(p) for p in BELOW if p in found)
+    if key_shown:
+        assert "training-key/" in found, found  # found, only lower
+    first_below = min((found.index(p) for p in BELOW if p in found), default=len(found))
     for policy in POLICY_PAGES:
         if policy in found:
             assert found.index(policy) < first_below, found
