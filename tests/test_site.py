@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +32,7 @@ from calc.modifiers import load_modifier_rules
 from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
+from calc.provenance import sourced
 from calc.training import answer_key, load_scenarios
 from calc.units import Entry, chart_units, compute_units
 from tests.conftest import ROOT
@@ -479,10 +481,34 @@ def test_payers_page_has_a_section_per_profile(site: Site) -> None:
         assert payer.reviewed.isoformat() in text
 
 
+def _raw_sourced(data: Any) -> int:
+    """Tables with a ``source`` in a parsed TOML file, counted without calc's loaders."""
+    if isinstance(data, dict):
+        return 1 if "source" in data else sum(_raw_sourced(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_raw_sourced(v) for v in data)
+    return 0
+
+
 def test_review_dates_cover_every_rules_file(site: Site) -> None:
+    """Every data file with a sourced entry is in the one provenance walk, and so on the
+    sources page (the walk reads the validated loaders; this reads the raw files)."""
     text = page_text(site.page("sources/"))
+    walked = {e.file for e in sourced()}
     for path in sorted((ROOT / "calc" / "data").glob("*.toml")):
-        assert snippets.data_title(path.name) in text
+        if _raw_sourced(tomllib.loads(path.read_text(encoding="utf-8"))):
+            assert path.name in walked, path.name
+            assert snippets.data_title(path.name) in text
+
+
+def test_to_verify_lists_everything_below_high(site: Site) -> None:
+    text = page_text(site.page("help-sheet/"))
+    commercial = next(p for p in load_payers() if p.id == "commercial")
+    assert commercial.confidence != "high"
+    assert f"Payer {commercial.name}" in text  # the profile itself, not only its notes
+    for entry in sourced():
+        if entry.confidence != "high":
+            assert " ".join(entry.source.split()) in text, entry
 
 
 def test_badges_mark_everything_below_high() -> None:

@@ -32,10 +32,8 @@ import os
 import re
 import sys
 import tempfile
-import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,7 @@ from calc.modifiers import (  # noqa: E402
 from calc.mue import load_mue  # noqa: E402
 from calc.ncci import NcciPair, load_ncci_pairs  # noqa: E402
 from calc.payers import Payer, load_payers  # noqa: E402
+from calc.provenance import Sourced, sourced  # noqa: E402
 from calc.trainer_key import render_key  # noqa: E402
 from calc.training import load_scenarios  # noqa: E402
 from calc.units import (  # noqa: E402
@@ -433,41 +432,23 @@ def data_title(name: str) -> str:
     return DATA_TITLES.get(name, name.removesuffix(".toml").replace("_", " ").capitalize())
 
 
-def data_files() -> list[tuple[str, dict[str, Any]]]:
-    """Every rules file shipped in calc/data, parsed."""
-    folder = resources.files("calc").joinpath("data")
-    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
-    return [(name, tomllib.loads(folder.joinpath(name).read_text("utf-8"))) for name in names]
-
-
-def provenance_entries(data: Any) -> Iterator[Mapping[str, Any]]:
-    """Every table in a parsed TOML file that carries a ``source`` (a rule with provenance).
-
-    >>> [e["id"] for e in provenance_entries({"a": [{"id": 1, "source": "x"}], "b": {"id": 2}})]
-    [1]
-    """
-    if isinstance(data, Mapping):
-        if "source" in data:
-            yield data
-            return
-        for value in data.values():
-            yield from provenance_entries(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from provenance_entries(value)
-
-
 def _source_parts(source: object) -> list[str]:
     return [part.strip() for part in str(source).split("; ") if part.strip()]
+
+
+def _by_file() -> dict[str, list[Sourced]]:
+    files: dict[str, list[Sourced]] = {}
+    for entry in sourced():
+        files.setdefault(entry.file, []).append(entry)
+    return files
 
 
 def review_dates() -> str:
     """Per data file: how many rules, how sure, and when they were last reviewed."""
     rows = []
-    for name, data in data_files():
-        entries = list(provenance_entries(data))
-        levels = Counter(str(e.get("confidence", "?")) for e in entries)
-        dates = sorted(str(e["reviewed"]) for e in entries if "reviewed" in e)
+    for name, entries in sorted(_by_file().items()):
+        levels = Counter(e.confidence for e in entries)
+        dates = sorted(e.reviewed.isoformat() for e in entries if e.reviewed)
         confidence = ", ".join(
             f"{badge(level)} {levels[level]}" for level in CONFIDENCE_TITLES if levels[level]
         )
@@ -490,11 +471,10 @@ def cited_sources() -> str:
     """Every source the rules data cites, with how many entries cite it."""
     counts: Counter[str] = Counter()
     files: dict[str, set[str]] = {}
-    for name, data in data_files():
-        for entry in provenance_entries(data):
-            for part in _source_parts(entry["source"]):
-                counts[part] += 1
-                files.setdefault(part, set()).add(name)
+    for entry in sourced():
+        for part in _source_parts(entry.source):
+            counts[part] += 1
+            files.setdefault(part, set()).add(entry.file)
     rows = [
         [cell(source), counts[source], ", ".join(sorted(data_title(f) for f in files[source]))]
         for source in sorted(counts, key=lambda s: (-counts[s], s.lower()))
@@ -1132,29 +1112,23 @@ def modifier_order() -> str:
     )
 
 
+def _below_high(entry: Sourced) -> str:
+    """One line of the to-verify list: what the entry is, its source and how sure."""
+    what = f"{_capital(entry.kind)} **{cell(entry.title)}**"
+    if entry.kind == "rule":
+        title = cell(fill(entry.title, code="the code", payer="the payer"))
+        what = f"Rule [{title}](#rule-{entry.id})"
+    return f"- {what}: {cell(entry.source)} {badge(entry.confidence)}"
+
+
 def to_verify() -> str:
-    """Everything in the rules data below high confidence, in one list."""
+    """Everything in the rules data below high confidence, and every statement the data
+    marks to verify, in one list (calc.provenance.sourced)."""
     items = []
-    for payer in load_payers():
-        items += [f"- **{cell(payer.name)}**: {cell(v)} {badge('verify')}" for v in payer.verify]
-    for rule in load_modifier_rules().rules:
-        if rule.confidence != "high":
-            title = cell(fill(rule.title, code="the code", payer="the payer"))
-            items.append(
-                f"- Rule [{title}](#rule-{rule.id}): {cell(rule.source)} {badge(rule.confidence)}"
-            )
-    for pair in load_ncci_pairs().active():
-        if pair.confidence != "high":
-            items.append(
-                f"- NCCI pair {_codes(pair.column1)} / {_codes(pair.column2)} "
-                f"(indicator {pair.indicator}): {cell(pair.source)} {badge(pair.confidence)}"
-            )
-    for row in load_ncci_pairs().none_found:
-        if row.confidence != "high":
-            items.append(
-                f"- No edit found for {_codes(row.codes)} against {_codes(row.against)}: "
-                f"{cell(row.source)} {badge(row.confidence)}"
-            )
+    for entry in sourced():
+        items += [f"- **{cell(entry.title)}**: {cell(v)} {badge('verify')}" for v in entry.verify]
+        if entry.confidence != "high":
+            items.append(_below_high(entry))
     return "\n".join([header("calc/data/*.toml"), "", *items, ""])
 
 
