@@ -184,6 +184,7 @@ def test_engine_folder_is_named_by_its_content(engine: Path, snapshot: Path) -> 
     assert "calc/api.py" in files
     assert "calc/ncci_import.py" not in files  # a maintainers' tool, never in the browser
     assert "calc/trainer_key.py" not in files  # the key as Markdown: the site's and CLI's
+    assert "calc/provenance.py" not in files  # the site generator's walk of the rule book
     assert {"calc/requests.py", "calc/training/__init__.py", "calc/training/key.py"} <= set(files)
     assert "calc/data/codes.toml" in files
     assert "calc/data/cases/units.toml" in files  # training poses the worked cases

@@ -127,10 +127,10 @@ def runtime_version(root: Path = ROOT) -> str:
     return version
 
 
-#: calc modules that are tools for maintainers or presentation (the trainer's key as
-#: Markdown), never loaded by the browser: left out of the wheel (the CLI imports them
-#: only for their own command).
-TOOL_MODULES = ("calc/ncci_import.py", "calc/trainer_key.py")
+#: calc modules that are tools for maintainers or for the site generator (the trainer's
+#: key as Markdown, the provenance walk), never loaded by the browser: left out of the
+#: wheel (the CLI imports them only for their own command).
+TOOL_MODULES = ("calc/ncci_import.py", "calc/trainer_key.py", "calc/provenance.py")
 
 
 def _wheel_sources(root: Path) -> list[Path]:
