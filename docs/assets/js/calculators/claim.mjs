@@ -256,7 +256,7 @@ export function mount(el, engine, params) {
     return request;
   }
 
-  function formLink() {
+  function formLink(inAddress = false) {
     return pageLink({
       payer: payer.el.value,
       lines: linkText(rows.values()),
@@ -269,7 +269,7 @@ export function mount(el, engine, params) {
       care: maintenance.checked ? "maintenance" : "",
       cmt_abn: cmtAbn.checked ? "1" : "",
       voluntary_abn: voluntaryAbn.checked ? "1" : "",
-      dos: dos.value(),
+      dos: inAddress ? dos.addressValue() : dos.value(),
     });
   }
 
@@ -310,7 +310,7 @@ export function mount(el, engine, params) {
 
   function ask() {
     show(formRequest());
-    keepInAddress(formLink());
+    keepInAddress(formLink(true));
   }
 
   // a field changed: answer when the form is complete, say nothing while it is being filled

@@ -12,7 +12,7 @@ export function todayLocal(now = new Date()) {
 }
 
 /**
- * The date-of-service field: {field, value(), showAnswer(answer)}. `linkValue` (the
+ * The date-of-service field: {field, value(), addressValue(), showAnswer(answer)}. `linkValue` (the
  * link's dos=, as text) wins over today; onChange runs when the date is committed.
  * showAnswer puts a bad_date message beside the field, and takes it away otherwise.
  */
@@ -56,7 +56,11 @@ export function dosField(linkValue, onChange) {
     if (bad) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
-  return { field, input, value: () => input.value.trim(), showAnswer };
+  // The page's own address stays undated while the date is the default today of an
+  // undated link (a link without dos means "today"); a copied link always names its date.
+  const undated = linkValue === null || linkValue === undefined;
+  const addressValue = () => (undated && input.value.trim() === todayLocal() ? "" : input.value.trim());
+  return { field, input, value: () => input.value.trim(), addressValue, showAnswer };
 }
 
 /** The answer's date: the date used, the dated rules that applied, changes near it. */

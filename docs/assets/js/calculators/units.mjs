@@ -168,8 +168,9 @@ export function mount(el, engine, link) {
     result.show({ ...request, dos: dos.value() }, preview).then((answer) => answer && dos.showAnswer(answer));
   const button = untilReady(result, "The units will be worked out");
 
-  function formLink() {
-    return pageLink({ lines: linkText(rows.values()), method: method(), dos: dos.value() });
+  function formLink(inAddress = false) {
+    const date = inAddress ? dos.addressValue() : dos.value();
+    return pageLink({ lines: linkText(rows.values()), method: method(), dos: date });
   }
 
   // a field changed: answer once there is a code, say nothing while it is being filled
@@ -177,7 +178,7 @@ export function mount(el, engine, link) {
     if (!rows.values().length) return;
     codesMessage.clear();
     show({ lines: rows.request(), method: method() });
-    keepInAddress(formLink());
+    keepInAddress(formLink(true));
   }
 
   // "Calculate": never silent. Before the engine is ready the click waits for it; an
