@@ -67,6 +67,11 @@ from calc.units import (
 #: Facts about one therapy line (``97112=23:same-region`` on the command line,
 #: ``97112:23:same-region`` in a link, ``{"same_region": true}`` in a JSON line).
 LINE_FACTS = ("same_region", "separate_encounter")
+#: How a form names each line fact (the choice "Relation to the CMT").
+LINE_FACT_NAMES = {
+    "same_region": "Same region, same encounter",
+    "separate_encounter": "Separate encounter",
+}
 STYLE_NAMES = {"59": "59", "x": "X modifiers (XS / XE)"}
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from calc.claim import LINE_FACTS, STYLE_NAMES
+from calc.claim import LINE_FACT_NAMES, LINE_FACTS, STYLE_NAMES
 from calc.codes import PHASES
 from calc.inputs import NO_WORDS, YES_WORDS
 from calc.modifiers import CARE, PROVIDERS
@@ -57,7 +57,14 @@ def link_fields() -> dict[str, dict[str, Spec]]:
         },
         "claim": {
             "payer": choice([p.id for p in payers], {p.id: p.name for p in payers}, None),
-            "lines": {"kind": "lines", "facts": [f.replace("_", "-") for f in LINE_FACTS]},
+            "lines": {
+                "kind": "lines",
+                "facts": [f.replace("_", "-") for f in LINE_FACTS],
+                # the per-line choice, as links spell its words
+                "values": [
+                    {"value": f.replace("_", "-"), "label": LINE_FACT_NAMES[f]} for f in LINE_FACTS
+                ],
+            },
             "provider": choice(PROVIDERS, PROVIDER_NAMES, "dc"),
             "phase": choice(PHASES, PHASE_NAMES, None),
             "same_region": FLAG,

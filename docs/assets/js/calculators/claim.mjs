@@ -29,16 +29,8 @@ import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 // its vocabulary); only what an empty choice means is said here.
 const NOT_STATED = ["", "Not stated"];
 const PAYERS_USUAL = ["", "The payer's usual"];
-// a therapy line's relation to the CMT: the engine's per-line facts, as links spell them
-const LINE_FACT = {
-  label: "Relation to the CMT",
-  options: [
-    ["", "Different region (or no CMT)"],
-    ["same-region", "Same region, same encounter"],
-    ["separate-encounter", "Separate encounter"],
-  ],
-};
-const FACT_WORDS = LINE_FACT.options.map(([value]) => value).filter(Boolean);
+// a therapy line's relation to the CMT: no fact, or one of the engine's per-line facts
+const NO_LINE_FACT = ["", "Different region (or no CMT)"];
 // the modifier glossary page, from this page (calculators/claim/)
 const GLOSSARY = "../../modifiers/";
 
@@ -202,6 +194,8 @@ export function mount(el, engine, params) {
   const PROVIDERS = params.choices("provider");
   const PHASES = [NOT_STATED, ...params.choices("phase")];
   const STYLES = [PAYERS_USUAL, ...params.choices("modifier_style")];
+  const LINE_FACT = { label: "Relation to the CMT", options: [NO_LINE_FACT, ...params.choices("lines")] };
+  const FACT_WORDS = LINE_FACT.options.map(([value]) => value).filter(Boolean);
   const rows = codeRows({ onChange: () => calculate(), caption: "Codes and minutes of the visit", placeholder: "98941", fact: LINE_FACT });
   const codesMessage = fieldMessage();
   const providerName = nextId("calc-provider");
