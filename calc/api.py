@@ -67,7 +67,8 @@ def units(request: Request) -> dict[str, Any]:
     method_rule = Applied(
         f"Units: {METHOD_NAMES[read.method]}", Period(), SOURCES[read.method], "high"
     )
-    codes = [normalize(line["code"]) for line in result["lines"]]
+    # changes about a code that earns no unit are not about this visit's bill
+    codes = [normalize(line["code"]) for line in result["lines"] if line["units"]]
     return _dated(result, read.dos, codes, [method_rule])
 
 

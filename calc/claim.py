@@ -426,6 +426,23 @@ def _line_checks(
     return tuple(dict.fromkeys(checks))
 
 
+def _note_not_shown(off: list[str], hit: tuple[str, ...], payer: Payer) -> str:
+    """The step that says why a payer's note about a code entered is not shown.
+
+    >>> payer = load_payers().require("bcbsnc")
+    >>> _note_not_shown(["97140"], ("97112",), payer)
+    "97140 is not on the claim, so Blue Cross NC's note about it does not apply to it \
+(the note is shown for 97112)."
+    """
+    named, it = (off[0], "it") if len(off) == 1 else (" and ".join(off), "them")
+    verb = "is" if len(off) == 1 else "are"
+    shown_for = f" (the note is shown for {' and '.join(hit)})" if hit else ""
+    return (
+        f"{named} {verb} not on the claim, so {payer.name}'s note about {it} does not apply "
+        f"to {it}{shown_for}."
+    )
+
+
 def _plain_steps(units: UnitsResult) -> list[str]:
     # The units engine's last step says what to bill; the claim ends with its own.
     return list(units.steps[:-1])
@@ -495,6 +512,7 @@ def build_claim(
     # line is depends on its own facts (same region as the CMT), so each entry is asked.
     dropped: dict[str, NotReportable] = {}
     gone: list[Entry] = []
+    unbundled: list[Message] = []  # said once units are known: only of a line billed
     for entry in visit.lines:
         this = codes.require(entry.code)
         found = not_reportable(this, context(entered, visit.facts_of(entry)), book, ncci)
@@ -502,7 +520,7 @@ def build_claim(
             dropped.setdefault(this.code, found)
             gone.append(entry)
         elif "same_region" in entry.facts and any(c.category == "cmt" for c in entered):
-            warnings.append(
+            unbundled.append(
                 Message(
                     "flag-ignored",
                     f"'Same region' was marked on {this.code}, but it changes nothing for it: "
@@ -543,6 +561,7 @@ def build_claim(
 
     # (4) Modifiers, line by line.
     billed_lines = [line for line in units.lines if line.units > 0]
+    warnings += [m for m in unbundled if any(m.lines[0] == line.code for line in billed_lines)]
     billed = tuple(codes.require(line.code) for line in billed_lines)
     ctx = context(billed)
     line_facts = [_kept_facts(visit, kept, code, codes) for code in billed]
@@ -580,11 +599,16 @@ def build_claim(
     notes += more_notes
     fired += more_fired
 
-    # The payer's own marks: verify flags on every claim, code notes when they apply.
+    # The payer's own marks: verify flags on every claim, code notes about the billed
+    # lines only (a code left off the claim, or earning no unit, is not being paid for).
     for text in payer.verify:
         notes.append(Message("payer-verify", f"{payer.name}: {text}", payer.source, "verify"))
+    on_claim = tuple(line.code for line in lines)
     for note in payer.code_notes:
-        hit = tuple(code.code for code in entered if code.code in note.codes)
+        hit = tuple(code for code in on_claim if code in note.codes)
+        off = [c.code for c in entered if c.code in note.codes and c.code not in on_claim]
+        if off:
+            steps.append(_note_not_shown(off, hit, payer))
         if hit:
             named = " and ".join(hit)
             warnings.append(
@@ -629,7 +653,7 @@ def build_claim(
     applied += [
         Applied(n.text, n.period, n.source, n.confidence)
         for n in payer.code_notes
-        if n.period.dated and any(c.code in n.codes for c in entered)
+        if n.period.dated and any(code in n.codes for code in on_claim)
     ]
     shown_rules = {*unique_fired, *(m.code for m in (*warnings, *notes))}
     for rule in book.rules:
@@ -640,7 +664,7 @@ def build_claim(
         amount = applied_amount(rule, day)
         if amount is not None:
             applied.append(amount)
-    nearby = relevant(rule_changes(), payer.id, (c.code for c in entered))
+    nearby = relevant(rule_changes(), payer.id, on_claim)
     dates = as_of(day, given, applied, nearby)
     return Claim(
         visit=visit,
