@@ -13,8 +13,8 @@ serve: setup
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: setup
-	$(PY) -m ruff check calc tests tools bench hooks
-	$(PY) -m ruff format --check calc tests tools bench hooks
+	$(PY) -m ruff check calc docsgen tests tools bench hooks
+	$(PY) -m ruff format --check calc docsgen tests tools bench hooks
 	$(PY) -m mypy
 
 test:

@@ -1,9 +1,10 @@
 """MkDocs hook: render the Markdown snippets from calc before every build.
 
-The work is done by ``tools/snippets.py``, run in a fresh Python process so that
-``mkdocs serve`` picks up edited rules and engine code (a long-lived server would keep
-the old modules and cached data). The snippets go to ``docs/_generated/`` (git-ignored,
-excluded from the pages), where pages include them with markdown-include.
+The work is done by the ``docsgen`` package (``python -m docsgen OUT_DIR``), run in a
+fresh Python process so that ``mkdocs serve`` picks up edited rules, engine code and
+generator code (a long-lived server would keep the old modules and cached data). The
+snippets go to ``docs/_generated/`` (git-ignored, excluded from the pages), where pages
+include them with markdown-include.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 GENERATED_DIR = "_generated"
-SITE_URL_TOKEN = "@@SITE_URL@@"  # = tools/snippets.py SITE_URL_TOKEN
+SITE_URL_TOKEN = "@@SITE_URL@@"  # = docsgen.markdown.SITE_URL_TOKEN
 INCLUDE_EXTENSION = "markdown_include.include"
 
 log = logging.getLogger("mkdocs.hooks.snippets")
@@ -36,13 +37,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_pre_build(config: MkDocsConfig) -> None:
     root = Path(config.config_file_path).resolve().parent
     out = Path(config.docs_dir) / GENERATED_DIR
-    command = [sys.executable, str(root / "tools" / "snippets.py"), str(out)]
-    # No .pyc writes: calc/ is watched by `mkdocs serve`, a write would rebuild again.
+    command = [sys.executable, "-m", "docsgen", str(out)]
+    # No .pyc writes: calc/ and docsgen/ are watched by `mkdocs serve`, a write would rebuild again.
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise PluginError(
-            f"tools/snippets.py failed (exit {done.returncode}); the pages' tables could not "
+            f"python -m docsgen failed (exit {done.returncode}); the pages' tables could not "
             f"be generated from calc:\n{done.stderr.strip()}"
         )
     log.info(done.stdout.strip())

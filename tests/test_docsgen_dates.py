@@ -1,6 +1,7 @@
-"""The dates on the generated pages (issue 12): the "rules in force on BUILD DATE" line,
-the Rule changes page, payer histories and "review due" marks. The build date is pinned
-with BUILD_DATE, so nothing here changes when the calendar does."""
+"""The dates on the generated pages (issue 12; docsgen.dates, .changes, .payers): the
+"rules in force on BUILD DATE" line, the Rule changes page, payer histories and "review
+due" marks. The build date is pinned with BUILD_DATE, so nothing here changes when the
+calendar does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 
 from calc.changes import rule_changes
 from calc.dates import load_rulebook_dates
-from tools import snippets
+from docsgen import changes, payers
+from docsgen.build import render_all
+from docsgen.dates import build_date
+from tests.conftest import ROOT
 
 Pin = Callable[[str], None]
 
@@ -25,15 +29,15 @@ def build_on(monkeypatch: pytest.MonkeyPatch) -> Pin:
 
 def test_help_sheet_and_card_name_the_build_date(build_on: Pin) -> None:
     build_on("2026-12-04")
-    line = snippets.rules_in_force()
+    line = changes.rules_in_force()
     assert "Rules in force on 2026-12-04" in line and "calculators/claim.md" in line
     for page in ("help-sheet.md", "quick-reference.md"):
-        text = (snippets.ROOT / "docs" / page).read_text(encoding="utf-8")
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
         assert "{!_generated/rules-in-force.md!}" in text, page
 
 
 def test_rule_changes_page_lists_every_change_newest_first() -> None:
-    page = snippets.rule_changes_page()
+    page = changes.rule_changes_page()
     dates = [c.on.isoformat() for c in rule_changes()]
     positions = [page.index(f'<span class="nowrap">{d}</span>') for d in dict.fromkeys(dates)]
     assert positions == sorted(positions)
@@ -43,9 +47,9 @@ def test_rule_changes_page_lists_every_change_newest_first() -> None:
 
 def test_payer_profiles_show_the_build_date_and_the_history(build_on: Pin) -> None:
     build_on("2024-12-31")
-    before = snippets.payer_profiles()
+    before = payers.payer_profiles()
     build_on("2025-01-01")
-    after = snippets.payer_profiles()
+    after = payers.payer_profiles()
     shp_before = before[before.index("{#nc-shp}") : before.index("{#medcost}")]
     shp_after = after[after.index("{#nc-shp}") : after.index("{#medcost}")]
     assert "Blue Cross NC administers the State Health Plan" in shp_before
@@ -57,9 +61,9 @@ def test_payer_profiles_show_the_build_date_and_the_history(build_on: Pin) -> No
 def test_review_due_marks_follow_the_build_date_and_never_fail_the_build(build_on: Pin) -> None:
     as_of = load_rulebook_dates().as_of
     build_on(as_of.isoformat())
-    assert "review due" not in "".join(snippets.render_all().values())
+    assert "review due" not in "".join(render_all().values())
     build_on(as_of.replace(year=as_of.year + 2).isoformat())
-    rendered = snippets.render_all()
+    rendered = render_all()
     for name in ("help-sheet-rules.md", "payer-profiles.md", "review-dates.md"):
         assert "review due" in rendered[name], name
 
@@ -67,4 +71,4 @@ def test_review_due_marks_follow_the_build_date_and_never_fail_the_build(build_o
 def test_a_bad_build_date_is_refused(build_on: Pin) -> None:
     build_on("2025-02-30")
     with pytest.raises(ValueError, match="not a date of service"):
-        snippets.build_date()
+        build_date()
