@@ -50,6 +50,7 @@ class Template:
     phase: str = ""
     same_region: str = ""
     therapies: int = 0  # therapies or modalities billed (for the trend check)
+    dos: dt.date | None = None  # a fixed date of service (else the plan's)
 
 
 CMT_97112 = Template(
@@ -144,6 +145,8 @@ PLANTS: dict[str, tuple[Callable[[], Template], str]] = {
     "initial-phase-therapies": (lambda: replace(TEMPLATES[7], phase="initial"), "97112"),
     # CMS MUE table: 97112 at most 4 units a day (MAI 3); 68–82 min → 5 units
     "units-over-mue": (lambda: _set(CMT_97112, "97112", minutes=(68, 82), units=5), "97112"),
+    # before calc/data/rulebook.toml's covered_from (2024-01-01), billed as the rules give
+    "dos-not-covered": (lambda: replace(CMT_97112, dos=dt.date(2023, 6, 5)), ""),
 }
 TREND = "therapies-not-decreasing"
 
@@ -188,7 +191,7 @@ def generate(
                 make, code = PLANTS[kind]
                 template = make()
                 expected.append(Expected(vid, kind, code))
-            plan.append((vid, pid, day + dt.timedelta(days=7 * i), template))
+            plan.append((vid, pid, template.dos or day + dt.timedelta(days=7 * i), template))
         if len(chosen) == 3:
             expected.append(Expected(f"V{n:08d}", TREND, ""))
     return _lines(plan, rnd), expected

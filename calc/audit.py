@@ -204,6 +204,7 @@ KINDS = (
     "units-over-mue",
     "initial-phase-therapies",
     "therapies-not-decreasing",
+    "dos-not-covered",
 )
 
 
@@ -755,6 +756,7 @@ def rule_boundaries() -> tuple[dt.date, ...]:
         load_rulebook_dates(),
     ):
         _dates_in(data, found, seen)
+    found.add(load_rulebook_dates().reviewed_until)  # later dates get a warning of their own
     days = found | {d + dt.timedelta(days=1) for d in found if d < dt.date.max}
     return tuple(sorted(days))
 
@@ -855,6 +857,10 @@ _EXTRA_RULE = (
 )
 _NOT_COVERED_WARNINGS = frozenset({"medicare-dc-evaluation", "medicare-cmt-other-provider"})
 _LIMIT_KINDS = {"hns-initial-phase-two-therapies": "initial-phase-therapies"}
+#: The claim builder's warning that a date of service is outside the rule book's covered
+#: dates (calc/data/rulebook.toml) is a finding of the visit: its other findings rest on
+#: rules recorded for other dates.
+_DATE_KIND, _DATE_RULE = "dos-not-covered", "rulebook-covered-dates"
 
 
 @lru_cache(maxsize=16384)
@@ -957,6 +963,8 @@ def check_visit(
         rule = w.code
         if found is None and w.code == "mue-exceeded":
             found, rule = "units-over-mue", f"mue-{w.lines[0]}"
+        if found is None and w.code == "date-coverage":
+            found, rule = _DATE_KIND, _DATE_RULE
         if found is None or (found == "initial-phase-therapies" and visit.phase != "initial"):
             continue  # with the phase not stated, the file cannot tell: no finding
         codes = [c for c in w.lines if any(b.code == c for b in billed)]

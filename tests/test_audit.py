@@ -253,6 +253,30 @@ def test_a_visit_split_across_the_file_or_disagreeing_is_not_checked() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("dos", "says"),
+    [
+        ("2023-12-31", "is before 2024-01-01"),  # the day before covered_from
+        ("2027-12-05", "more than a year after"),  # the day after as_of + 12 months
+    ],
+)
+def test_a_visit_dated_outside_the_covered_dates_gets_its_own_finding(dos: str, says: str) -> None:
+    """calc/data/rulebook.toml: covered_from 2024-01-01, as_of 2026-12-04 (a year on)."""
+    inside = "2024-01-01" if dos < "2024" else "2027-12-04"
+    report = audit_text(
+        text(f"V1,P1,{dos},bcbsnc,dc,98941,,1,", f"V2,P2,{inside},bcbsnc,dc,98941,,1,")
+    )
+    (finding,) = report.findings
+    assert (finding.kind, finding.visit_id, finding.severity) == (
+        "dos-not-covered",
+        "V1",
+        "warning",
+    )
+    assert finding.title == "Date of service outside the dates the rule book covers"
+    assert says in finding.message and finding.rule == "rulebook-covered-dates"
+    assert finding.link == f"payer=bcbsnc&lines=98941&dos={dos}" and finding.row == 2
+
+
 def test_findings_csv_neutralises_formulas() -> None:
     finding = audit_text(text("V1,=cmd(),2026-01-05,bcbsnc,dc,97112,23,3,")).findings[0]
     out = findings_csv([finding.as_dict()], [])

@@ -101,3 +101,18 @@ def test_csv_output_and_payer_map(tmp_path: Path) -> None:
 def test_the_template_on_the_site_is_a_valid_clean_file(root: Path) -> None:
     proc = run(str(root / "docs" / "calculators" / "audit-template.csv"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_visit_outside_the_covered_dates_is_a_warning_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, HEADER + "V1,P1,2023-06-05,bcbsnc,dc,98941,,1,\n")
+    proc = run(path)
+    assert proc.returncode == 1, proc.stderr
+    first, message, rule, summary = proc.stdout.splitlines()
+    assert first == (
+        "WARNING  row 2 · visit V1 · Date of service outside the dates the rule book covers"
+    )
+    assert "2023-06-05 is before 2024-01-01" in message
+    assert rule.strip().startswith("Rule rulebook-covered-dates [verify]: ")
+    assert summary == "1 visit, 1 line: 0 errors, 1 warning, 0 reminders."
