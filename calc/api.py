@@ -176,6 +176,9 @@ def audit(request: Request) -> dict[str, Any]:
         limit=BROWSER_MAX_BYTES,
     )
     auditor.feed(read.csv)
+    if auditor.end():  # visits split across the file: read it again to check them
+        auditor.read_again()
+        auditor.feed(read.csv)
     return auditor.finish().as_dict()
 
 

@@ -40,6 +40,7 @@ import re
 import tomllib
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -115,6 +116,8 @@ BROWSER_MAX_BYTES = 100 * 1024 * 1024
 MAX_LISTED = 50_000  # findings (and, separately, problems) kept for the report
 MAX_ID = 64  # characters in a visit or patient id
 _TAIL_LIMIT = 1_000_000  # a "record" this long is an unclosed quote, not a row
+#: rows of visits split across the file held for the second reading that checks them
+GATHER_LIMIT = 100_000
 _YES = frozenset({"1", "true", "yes", "y", "on", "x"})
 _NO = frozenset({"0", "false", "no", "n", "off", ""})
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -260,6 +263,7 @@ class Summary:
     findings_listed: int
     problems_listed: int
     ignored_columns: tuple[str, ...]
+    split_visits: int = 0  # visits whose rows were apart in the file, checked as one
 
     @property
     def text(self) -> str:
@@ -271,6 +275,10 @@ class Summary:
         """
         counts = ", ".join(plural(self.findings[s], s) for s in SEVERITIES)
         out = f"{plural(self.visits, 'visit')}, {plural(self.lines, 'line')}: {counts}."
+        if self.split_visits:
+            out += (
+                f" {plural(self.split_visits, 'visit')} had rows apart in the file: checked as one."
+            )
         if self.problems:
             skipped = self.visits - self.visits_checked
             out += (
@@ -1165,6 +1173,16 @@ class Auditor:
         self._latest_at = array("q")
         self._latest: list[tuple[str, str, str]] = []
         self._checked: dict[tuple[object, ...], tuple[tuple[Draft, ...], str, int] | CalcError] = {}
+        # visits split across the file (their ids' hashes), found when the reading ends;
+        # a second reading of the same file gathers their rows (at most GATHER_LIMIT)
+        self._ended = False
+        self._split: set[int] = set()
+        self._split_pairs: list[tuple[int, int]] = []  # (first row, later row) of each
+        self._gathering = False
+        self._gathered: dict[str, list[list[Row | None]]] = {}  # id -> its parts' rows
+        self._gathered_rows = 0
+        self._previous_id: str | None = None
+        self.split_checked = 0
 
     # -- feeding text --
 
@@ -1205,7 +1223,7 @@ class Auditor:
 
     def _records(self, chunk: str) -> None:
         reader = csv.reader(io.StringIO(chunk, newline=""))
-        record = self._record
+        record = self._gather if self._gathering else self._record
         while True:
             try:
                 for fields in reader:
@@ -1214,7 +1232,8 @@ class Auditor:
                 return
             except csv.Error as exc:
                 self._row += 1
-                self._problem(Problem("bad_csv", f"Row {self._row}: {exc}.", self._row))
+                if not self._gathering:  # the second reading: listed already
+                    self._problem(Problem("bad_csv", f"Row {self._row}: {exc}.", self._row))
 
     def _record(self, fields: list[str]) -> None:
         if self.reader is None:
@@ -1260,11 +1279,14 @@ class Auditor:
         self._visit_rows, self._visit_bad = [], False
         if bad or not rows:
             return
+        self._take(rows)
+
+    def _outcome(self, rows: list[Row]) -> Problem | tuple[tuple[Draft, ...], str, int]:
+        """A visit's rows → why it cannot be checked, or (findings, link, therapies)."""
         number, visit_id, patient_id, dos, part = rows[0]
         for r in rows[1:]:
             if r[2] != patient_id or r[3] != dos or r[4].visit_key != part.visit_key:
-                self._disagrees(rows[0], r)
-                return
+                return self._disagrees(rows[0], r)
         # the rules in force depend on the date of service: so does the answer
         signature = (rule_epoch(dos), *(r[4].id for r in rows))
         checked = self._checked.get(signature)
@@ -1275,7 +1297,15 @@ class Auditor:
             self._checked[signature] = checked
         if isinstance(checked, CalcError):
             message = f"Visit {shown(visit_id)}: {checked.message}"
-            self._problem(Problem(checked.code, message, number, None, "", visit_id))
+            return Problem(checked.code, message, number, None, "", visit_id)
+        return checked
+
+    def _take(self, rows: list[Row]) -> None:
+        """Check one visit (its rows all read well): its findings and its trend entry."""
+        number, visit_id, patient_id, dos, part = rows[0]
+        checked = self._outcome(rows)
+        if isinstance(checked, Problem):
+            self._problem(checked)
             return
         drafts, shape_link, therapies = checked
         self.checked += 1
@@ -1296,22 +1326,20 @@ class Auditor:
             self._latest_at[number_of] = (number << 17) | since
             self._latest[number_of] = (visit_id, part.payer, shape_link)
 
-    def _disagrees(self, first: Row, row: Row) -> None:
+    def _disagrees(self, first: Row, row: Row) -> Problem:
         """A visit's rows disagree on what one visit has once: say which value."""
         names = ("patient_id", "dos", "payer", "provider", "phase", "maintenance", "abn")
         mine = (first[2], first[3], *first[4].visit_key)
         theirs = (row[2], row[3], *row[4].visit_key)
         name = next(n for n, a, b in zip(names, mine, theirs, strict=True) if a != b)
-        self._problem(
-            Problem(
-                "visit_disagrees",
-                f"Row {row[0]}: the {name.replace('_', ' ')} differs from the visit's first row "
-                f"(row {first[0]}); a visit has one. The visit was not checked.",
-                row[0],
-                self.reader.column(name) if self.reader else None,
-                name,
-                row[1],
-            )
+        return Problem(
+            "visit_disagrees",
+            f"Row {row[0]}: the {name.replace('_', ' ')} differs from the visit's first row "
+            f"(row {first[0]}); a visit has one. The visit was not checked.",
+            row[0],
+            self.reader.column(name) if self.reader else None,
+            name,
+            row[1],
         )
 
     def _add(self, d: Draft, visit: tuple[str, str, str, str, str], row: int) -> None:
@@ -1347,8 +1375,7 @@ class Auditor:
             "problems": self.problem_count,
         }
 
-    def finish(self) -> Report:
-        """Read what is left, close the last visit, run the per-patient checks."""
+    def _end_reading(self) -> None:
         if self._tail:
             tail, self._tail = self._tail, ""
             if _quote_state(tail, self._inside):
@@ -1357,12 +1384,41 @@ class Auditor:
                     f'Row {self._row + 1}: a quoted value (") is never closed.',
                 )
             self._records(tail + "\n")
+
+    def end(self) -> bool:
+        """The first reading is over: close the last visit, find the visits split across
+        the file. True when some are: reading the same file again (:meth:`read_again`,
+        :meth:`feed`, then :meth:`finish`) checks each of them as one visit."""
+        if self._ended:
+            return bool(self._split)
+        self._end_reading()
         if self.reader is None:
             raise CalcError(
                 "empty_file", "The file is empty: it needs a header row and claim lines."
             )
         self._close_visit()
-        self._split_visits()
+        self._ended = True
+        self._find_split()
+        return bool(self._split)
+
+    def read_again(self) -> None:
+        """Start the second reading of the same file (after :meth:`end` said True)."""
+        if not self._ended or self._gathering or not self._split:
+            raise CalcError("bad_request", "The audit reads a file again only after end().")
+        self._gathering = True
+        self._tail, self._inside, self._row, self._previous_id = "", False, 0, None
+
+    def finish(self) -> Report:
+        """Read what is left, check the split visits (after a second reading) or say why
+        they were not, run the per-patient checks."""
+        if self._gathering:
+            self._end_reading()
+            self._check_gathered()
+        else:
+            self.end()
+            self._split_not_checked(
+                "The file was read once, as a stream, so the two parts could not be put together"
+            )
         if not self.lines:
             raise CalcError("no_rows", "The file has a header but no claim lines.")
         self._trends()
@@ -1376,39 +1432,120 @@ class Auditor:
             problems=self.problem_count,
             findings_listed=len(findings),
             problems_listed=len(self.problems),
-            ignored_columns=self.reader.header.ignored,
+            ignored_columns=self.reader.header.ignored if self.reader else (),
+            split_visits=self.split_checked,
         )
         return Report(summary, tuple(findings), tuple(sorted(self.problems, key=lambda p: p.row)))
 
-    def _split_visits(self) -> None:
-        """A visit id used again after other visits: neither part is checked."""
+    def _find_split(self) -> None:
+        """The visit ids used again after other visits, and where."""
         hashes, starts = self._visit_hashes, self._visit_starts
         order = sorted(range(len(hashes)), key=hashes.__getitem__)
-        split: set[int] = set()
         for a, b in pairwise(order):
             if hashes[a] == hashes[b]:
-                split.add(hashes[a])
+                self._split.add(hashes[a])
                 first, later = sorted((starts[a], starts[b]))
-                column = self.reader.column("visit_id") if self.reader else None
-                self._problem(
-                    Problem(
-                        "visit_not_together",
-                        f"Row {later}: this visit id was used earlier in the file (row {first}), "
-                        "with other visits in between. Sort the file so each visit's rows are "
-                        "together; neither part was checked.",
-                        later,
-                        column,
-                        "visit_id",
-                    )
-                )
-        if not split:
-            return
+                self._split_pairs.append((first, later))
+
+    def _drop_split_findings(self) -> None:
+        """The findings of each part of a split visit: not the visit's."""
+        split = self._split
         dropped = {f.visit_id for f in self.findings if hash(f.visit_id) in split}
-        self.checked = max(0, self.checked - sum(1 for h in hashes if h in split))
         for f in self.findings:
             if f.visit_id in dropped:
                 self.counts[f.severity] -= 1
         self.findings = [f for f in self.findings if f.visit_id not in dropped]
+
+    def _split_not_checked(self, why: str) -> None:
+        """A visit id used again after other visits, not read again: neither part is
+        checked, and the problem says why."""
+        if not self._split:
+            return
+        column = self.reader.column("visit_id") if self.reader else None
+        for first, later in sorted(self._split_pairs, key=itemgetter(1)):
+            self._problem(
+                Problem(
+                    "visit_not_together",
+                    f"Row {later}: this visit id was used earlier in the file (row {first}), "
+                    f"with other visits in between. {why}, so neither part was checked. Sort "
+                    "the file so each visit's rows are together.",
+                    later,
+                    column,
+                    "visit_id",
+                )
+            )
+        self._drop_split_findings()
+        split = self._split
+        self.checked = max(0, self.checked - sum(1 for h in self._visit_hashes if h in split))
+        self._split = set()
+
+    def _gather(self, fields: list[str]) -> None:
+        """Second reading: keep the rows of the split visits, part by part."""
+        if self._row == 1 or not any(fields) or self.reader is None:
+            return  # the header, a blank row
+        at = self.reader.header.index["visit_id"]
+        visit_id = (fields[at] if at < len(fields) else "").strip()[:MAX_ID]
+        new_part = visit_id != self._previous_id
+        self._previous_id = visit_id
+        if hash(visit_id) not in self._split:
+            return
+        if self._gathered_rows >= GATHER_LIMIT:
+            self._gathered_rows += 1
+            return
+        self._gathered_rows += 1
+        parts = self._gathered.setdefault(visit_id, [])
+        if new_part or not parts:
+            parts.append([])
+        row: Row | None
+        try:
+            row = self.reader.read(self._row, fields)
+        except _BadRow:
+            row = None  # its problems were listed on the first reading
+        parts[-1].append(row)
+
+    def _check_gathered(self) -> None:
+        """Each split visit, its parts put together, checked as one visit."""
+        self._gathering = False
+        if self._gathered_rows > GATHER_LIMIT:
+            self._gathered.clear()
+            self._split_not_checked(
+                f"More than {GATHER_LIMIT:,} rows belong to visits split across the file, too "
+                "many to hold and put together"
+            )
+            return
+        self._drop_split_findings()
+        unpack: Counter[int] = Counter()  # trend entries the parts made
+        for parts in self._gathered.values():
+            for part in parts:
+                unpack.update(self._undo(part))
+            self.visits -= len(parts) - 1
+            rows = [r for part in parts for r in part]
+            if len(parts) > 1:
+                self.split_checked += 1
+            good = [r for r in rows if r is not None]
+            if len(good) == len(rows) and good:
+                self._take(good)
+        if unpack:
+            kept = [v for v in self._visits if not _taken(unpack, v)]
+            self._visits = array("q", kept)
+        self._gathered.clear()
+        self._split = set()
+
+    def _undo(self, part: list[Row | None]) -> list[int]:
+        """Take back what the first reading did with one part of a split visit: its
+        problem, or its count as checked; returns its trend entry (to remove)."""
+        if not part or any(r is None for r in part):
+            return []  # not checked: only its rows' own problems, which stay
+        rows = [r for r in part if r is not None]
+        outcome = self._outcome(rows)
+        if isinstance(outcome, Problem):
+            if outcome in self.problems:
+                self.problems.remove(outcome)
+            self.problem_count -= 1
+            return []
+        self.checked -= 1
+        number_of = self._patients[rows[0][2]]
+        return [_pack(number_of, rows[0][3].toordinal(), outcome[2])]
 
     def _trends(self) -> None:
         trend = self.rules.trend
@@ -1450,6 +1587,14 @@ class Auditor:
                 (visit_id, patient, dos, payer, link),
                 row,
             )
+
+
+def _taken(counts: Counter[int], value: int) -> bool:
+    """Whether ``value`` is one of those still to remove (each taken once)."""
+    if counts[value] > 0:
+        counts[value] -= 1
+        return True
+    return False
 
 
 def _payer_map(raw: Mapping[str, str], payers: PayerTable) -> dict[str, str]:
@@ -1573,10 +1718,15 @@ class Session:
         return json.dumps({"progress": self.auditor.progress()})
 
     def finish(self) -> str:
-        """``{"report": REPORT, "csv": FINDINGS_CSV}`` or ``{"error": {...}}``."""
+        """``{"report": REPORT, "csv": FINDINGS_CSV}`` or ``{"error": {...}}``; or, the
+        first time when visits are split across the file, ``{"again": true}``: feed the
+        same file once more, then call finish again (the split visits are checked)."""
         if self.auditor is None:
             return json.dumps(self.error)
         try:
+            if not self.auditor._gathering and not self.auditor._ended and self.auditor.end():
+                self.auditor.read_again()
+                return json.dumps({"again": True})
             report = self.auditor.finish().as_dict()
         except CalcError as err:
             return self._fail(err)
@@ -1586,9 +1736,24 @@ class Session:
 
 
 def audit_text(text: str, **options: Any) -> Report:
-    """Audit a whole CSV text at once (tests, and small files)."""
+    """Audit a whole CSV text at once (tests, and small files); a visit split across
+    the text is checked as one (the text is read a second time for it).
+
+    >>> report = audit_text(
+    ...     "visit_id,patient_id,dos,payer,provider,code,minutes,units,modifiers\\n"
+    ...     "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,\\n"
+    ...     "V2,P2,2026-01-05,bcbsnc,dc,98941,,1,\\n"
+    ...     "V1,P1,2026-01-05,bcbsnc,dc,97112,23,2,GP\\n")
+    >>> [(f.visit_id, f.kind, f.row) for f in report.findings]
+    [('V1', 'modifier-missing', 4)]
+    >>> report.summary.text[-51:]
+    '1 visit had rows apart in the file: checked as one.'
+    """
     auditor = Auditor(**options)
     auditor.feed(text)
+    if auditor.end():
+        auditor.read_again()
+        auditor.feed(text)
     return auditor.finish()
 
 

@@ -110,6 +110,13 @@ def run(args: argparse.Namespace) -> tuple[int, str, str]:
     with open_input(args.file) as handle:
         for chunk in read_chunks(handle):
             auditor.feed(chunk)
+    # visits split across the file are checked on a second reading (not of standard
+    # input, which cannot be read twice: the problem says so)
+    if auditor.end() and args.file != "-":
+        auditor.read_again()
+        with open_input(args.file) as handle:
+            for chunk in read_chunks(handle):
+                auditor.feed(chunk)
     report = auditor.finish()
     summary = report.summary
     status = 2 if summary.problems else 1 if sum(summary.findings.values()) else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -237,7 +238,9 @@ def test_the_browser_size_limit_is_named() -> None:
     assert err.value.code == "too_large" and "100 MB" in err.value.message
 
 
-def test_a_visit_split_across_the_file_or_disagreeing_is_not_checked() -> None:
+def test_a_visit_split_across_the_file_is_checked_as_one_visit() -> None:
+    """V1's CMT and its 97112 are apart: together, 97112 with 98941 gets 59 then GP
+    (HNS), so 59-GP is right and nothing is found; each part alone would be wrong."""
     report = audit_text(
         text(
             "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,",
@@ -248,9 +251,89 @@ def test_a_visit_split_across_the_file_or_disagreeing_is_not_checked() -> None:
         )
     )
     assert [(p.code, p.row, p.column_name) for p in report.problems] == [
-        ("visit_not_together", 4, "visit_id"),
         ("visit_disagrees", 6, "dos"),
     ]
+    assert found(report) == Counter()
+    summary = report.summary
+    assert (summary.visits, summary.visits_checked, summary.split_visits) == (3, 2, 1)
+    assert "1 visit had rows apart in the file: checked as one." in summary.text
+
+
+def test_a_split_visit_gets_the_findings_of_the_whole_visit() -> None:
+    report = audit_text(
+        text(
+            "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V2,P2,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V1,P1,2026-01-05,bcbsnc,dc,97112,23,3,59-GP",  # 23 min: 2 units
+            "V3,P3,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V1,P1,2026-01-05,bcbsnc,dc,97140,15,1,",  # same day as V1: 59 (NCCI)
+        )
+    )
+    assert [(f.visit_id, f.kind, f.code, f.row) for f in report.findings] == [
+        ("V1", "units-over", "97112", 4),
+        ("V1", "modifier-missing", "97140", 6),
+    ]
+    assert "97112:23" in report.findings[0].link and "97140:15" in report.findings[0].link
+    assert report.problems == () and report.summary.visits == report.summary.visits_checked == 3
+
+
+def test_a_split_visit_whose_parts_disagree_or_have_a_bad_row_is_not_checked() -> None:
+    report = audit_text(
+        text(
+            "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V2,P2,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V1,P1,2026-01-06,bcbsnc,dc,97112,23,3,",  # another day: the visit disagrees
+            "V3,P3,2026-01-05,bcbsnc,dc,98941,,1,",
+            "V4,P4,2026-01-05,bcbsnc,dc,97112,ten,2,",  # a bad row in V4's first part
+            "V3,P3,2026-01-05,bcbsnc,dc,97112,23,3,59-GP",
+            "V4,P4,2026-01-05,bcbsnc,dc,98941,,1,",
+        )
+    )
+    assert [(p.code, p.row) for p in report.problems] == [
+        ("visit_disagrees", 4),
+        ("bad_minutes", 6),
+    ]
+    assert [(f.visit_id, f.kind) for f in report.findings] == [("V3", "units-over")]
+    summary = report.summary
+    assert (summary.visits, summary.visits_checked, summary.split_visits) == (4, 2, 3)
+
+
+def test_the_trend_counts_a_split_visit_once() -> None:
+    """Three visits of two therapies: the reminder; a split visit must not count twice."""
+    rows = [
+        f"{v},P1,2026-01-{d},bcbsnc,dc,{code},15,1,"
+        for v, d in (("V1", "05"), ("V2", "12"))
+        for code in ("97112", "97110")
+    ]
+    split = [*rows, "V9,P9,2026-01-05,bcbsnc,dc,98941,,1,"]
+    split.insert(1, "V8,P8,2026-01-05,bcbsnc,dc,98941,,1,")  # V1 is split by V8
+    assert found(audit_text(text(*split))) == Counter()  # 2 visits: no reminder
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_moving_rows_of_visits_apart_changes_no_finding(rnd: Any) -> None:
+    """The planted file with some visits' rows moved elsewhere in the file gets the same
+    findings (visit, kind, code) and counts as the sorted file."""
+    lines, _ = generate(120, planted_every=5)
+    header, *rows = list(lines)
+    sorted_report = audit_text("\n".join([header, *rows]) + "\n")
+    moved = list(rows)
+    for _ in range(rnd.randint(1, 6)):
+        row = moved.pop(rnd.randrange(len(moved)))
+        moved.insert(rnd.randrange(len(moved) + 1), row)
+    report = audit_text("\n".join([header, *moved]) + "\n")
+
+    def seen(r: Report) -> Counter[tuple[str, str, str]]:
+        # a visit's codes are named in the order of its rows, which moving may change
+        return Counter(
+            (f.visit_id, f.kind, ", ".join(sorted(f.code.split(", ")))) for f in r.findings
+        )
+
+    assert seen(report) == seen(sorted_report)
+    assert report.problems == ()
+    assert report.summary.findings == sorted_report.summary.findings
+    assert report.summary.visits == report.summary.visits_checked == sorted_report.summary.visits
 
 
 @pytest.mark.parametrize(
@@ -315,3 +398,31 @@ def test_any_split_of_the_text_gives_the_same_report(cuts: list[int]) -> None:
     assert auditor.finish() == whole
     assert [f.kind for f in whole.findings].count("modifier-missing") == 1  # V3: GY
     assert [p.code for p in whole.problems] == ["bad_minutes"]
+
+
+def test_the_browser_session_reads_the_file_again_for_a_split_visit() -> None:
+    """calc.audit.Session (engine-audit.mjs): finish asks for the file once more."""
+    import json
+
+    from calc.audit import Session
+
+    split = text(
+        "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,",
+        "V2,P2,2026-01-05,bcbsnc,dc,98941,,1,",
+        "V1,P1,2026-01-05,bcbsnc,dc,97112,23,3,59-GP",
+    )
+    session = Session("{}")
+    for a, b in pairwise([0, 50, 120, len(split)]):
+        assert "progress" in json.loads(session.feed(split[a:b]))
+    assert json.loads(session.finish()) == {"again": True}
+    for a, b in pairwise([0, 70, len(split)]):
+        assert "progress" in json.loads(session.feed(split[a:b]))
+    answer = json.loads(session.finish())
+    assert answer["report"] == audit_text(split).as_dict()
+    assert [(f["visit_id"], f["kind"]) for f in answer["report"]["findings"]] == [
+        ("V1", "units-over")
+    ]
+    # a file without split visits is answered at once
+    session = Session("{}")
+    session.feed(text("V1,P1,2026-01-05,bcbsnc,dc,98941,,1,"))
+    assert "report" in json.loads(session.finish())

@@ -116,3 +116,34 @@ def test_a_visit_outside_the_covered_dates_is_a_warning_on_the_command_line(
     assert "2023-06-05 is before 2024-01-01" in message
     assert rule.strip().startswith("Rule rulebook-covered-dates [verify]: ")
     assert summary == "1 visit, 1 line: 0 errors, 1 warning, 0 reminders."
+
+
+SPLIT = (
+    HEADER
+    + "V1,P1,2026-01-05,bcbsnc,dc,98941,,1,\n"
+    + "V2,P2,2026-01-05,bcbsnc,dc,98941,,1,\n"
+    + "V1,P1,2026-01-05,bcbsnc,dc,97112,23,2,59-GP\n"
+)
+
+
+def test_a_split_visit_is_checked_from_a_file_and_standard_input_says_why_not(
+    tmp_path: Path,
+) -> None:
+    proc = run(write(tmp_path, SPLIT))
+    assert (proc.returncode, proc.stdout) == (
+        0,
+        "2 visits, 3 lines: 0 errors, 0 warnings, 0 reminders. 1 visit had rows apart in "
+        "the file: checked as one.\n",
+    )
+    piped = subprocess.run(
+        [sys.executable, "-m", "calc", "audit", "-"],
+        input=SPLIT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.returncode == 2
+    (problem,) = [line for line in piped.stdout.splitlines() if line.startswith("INPUT")]
+    assert "row 4, column 1 (visit_id): Row 4: this visit id was used earlier" in problem
+    assert "read once, as a stream, so the two parts could not be put together" in problem
+    assert "neither part was checked" in problem

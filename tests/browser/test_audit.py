@@ -152,3 +152,22 @@ def test_the_audit_training_scenario_is_graded_by_the_engine(page: Page, site: S
         ("not-covered", "extra"),
         ("59-on-em", "missed"),
     }
+
+
+def test_a_visit_whose_rows_are_apart_is_checked_as_one(page: Page, site: Site) -> None:
+    """The worker reads the pasted text a second time for V1 (engine-audit.mjs)."""
+    text = (
+        HEADER
+        + "\nV1,P1,2026-01-05,bcbsnc,dc,98941,,1,,,,,,"
+        + "\nV2,P2,2026-01-05,bcbsnc,dc,98941,,1,,,,,,"
+        + "\nV1,P1,2026-01-05,bcbsnc,dc,97112,23,3,59-GP,,,,,\n"
+    )
+    open_audit(page, site)
+    page.locator(".calc-widget textarea").first.fill(text)
+    got = run(page)
+    assert got["findings"] == [["V1", "units-over"]]
+    assert got["summary"] == audit_text(text).summary.as_dict()
+    assert got["summary"]["split_visits"] == 1 and got["summary"]["problems"] == 0
+    expect(page.locator(".calc-audit-summary")).to_contain_text(
+        "1 visit had rows apart in the file: checked as one."
+    )

@@ -3,7 +3,8 @@
 // page between pieces, so the page stays responsive on a large file. Messages in:
 //   {type: "audit", id, file: File | undefined, pasted: string | undefined,
 //    options: {payer_map: string, columns: {column: their name}}}
-// out: {id, type: "audit-progress", done, total, lines, visits, findings, problems}
+// out: {id, type: "audit-progress", done, total, again, lines, visits, findings, problems}
+//      (again: the second reading, for visits whose rows are apart in the file)
 //      {id, result}  (result: {report, csv} or {error: {code, message}, header?, columns?})
 // The file's bytes never leave this worker except as Python's answer to the page; the
 // Python session is dropped as soon as it has answered.
@@ -42,30 +43,41 @@ export async function auditJob(message, ready, post) {
     const source = file instanceof Blob ? file : new Blob([typeof pasted === "string" ? pasted : ""]);
     const size = source.size;
     session = pyodide.pyimport("calc.audit").Session(JSON.stringify({ ...plainOptions(options), size }));
-    const decoder = new TextDecoder("utf-8", { fatal: true }); // and drops a byte order mark
-    let offset = 0;
-    do {
-      const end = Math.min(offset + CHUNK_BYTES, size);
-      const bytes = new Uint8Array(await source.slice(offset, end).arrayBuffer());
-      let piece;
-      try {
-        piece = decoder.decode(bytes, { stream: end < size });
-      } catch {
-        post({
-          id,
-          result: errorResult("not_utf8", `The file is not UTF-8 text (near byte ${offset + 1}). Save it as "CSV UTF-8" and try again.`),
-        });
-        return;
-      }
-      const answer = JSON.parse(session.feed(piece));
-      if (answer.error) {
-        post({ id, result: answer });
-        return;
-      }
-      offset = end;
-      post({ id, type: "audit-progress", done: offset, total: size, ...answer.progress });
-    } while (offset < size);
-    post({ id, result: JSON.parse(session.finish()) });
+    // one reading of the file, piece by piece; false when it stopped with an answer
+    const readAll = async (again) => {
+      const decoder = new TextDecoder("utf-8", { fatal: true }); // and drops a byte order mark
+      let offset = 0;
+      do {
+        const end = Math.min(offset + CHUNK_BYTES, size);
+        const bytes = new Uint8Array(await source.slice(offset, end).arrayBuffer());
+        let piece;
+        try {
+          piece = decoder.decode(bytes, { stream: end < size });
+        } catch {
+          post({
+            id,
+            result: errorResult("not_utf8", `The file is not UTF-8 text (near byte ${offset + 1}). Save it as "CSV UTF-8" and try again.`),
+          });
+          return false;
+        }
+        const answer = JSON.parse(session.feed(piece));
+        if (answer.error) {
+          post({ id, result: answer });
+          return false;
+        }
+        offset = end;
+        post({ id, type: "audit-progress", done: offset, total: size, again, ...answer.progress });
+      } while (offset < size);
+      return true;
+    };
+    if (!(await readAll(false))) return;
+    let result = JSON.parse(session.finish());
+    // visits split across the file: Python asks for the file once more to check them
+    if (result.again) {
+      if (!(await readAll(true))) return;
+      result = JSON.parse(session.finish());
+    }
+    post({ id, result });
   } catch (err) {
     console.error("[calc engine] audit", err);
     post({ id, result: errorResult("engine_failure", "The engine failed on this file. Please report it (without the file: it holds patient data).") });

@@ -231,7 +231,9 @@ export function mount(el, engine) {
     const answer = await engine.audit(source, { payer_map: payers.value, columns: remembered.columns }, (p) => {
       bar.max = Math.max(1, p.total);
       bar.value = p.done;
-      progressText.textContent = `${p.lines.toLocaleString()} lines, ${p.visits.toLocaleString()} visits read; ${p.findings.toLocaleString()} findings so far.`;
+      progressText.textContent = p.again
+        ? "Reading the file again, for the visits whose rows are apart in it…"
+        : `${p.lines.toLocaleString()} lines, ${p.visits.toLocaleString()} visits read; ${p.findings.toLocaleString()} findings so far.`;
     });
     running = false;
     run.disabled = false;
