@@ -14,6 +14,7 @@ from pathlib import Path
 from docsgen.audit import audit_columns, audit_findings
 from docsgen.changes import rule_changes_page, rules_in_force
 from docsgen.checklists import checklist, documentation_fields
+from docsgen.citations import citations_json
 from docsgen.codes import code_table, timed_code_list
 from docsgen.glossary import modifier_glossary
 from docsgen.help_sheet import (
@@ -26,6 +27,7 @@ from docsgen.help_sheet import (
 from docsgen.linking import linking_anchors, linking_calculators, linking_pages
 from docsgen.ncci import help_sheet_pairs, mue_limits
 from docsgen.payers import payer_profiles
+from docsgen.shortcodes import CITATIONS_FILE
 from docsgen.sources import cited_sources, review_dates, to_verify
 from docsgen.training import training_key, training_scenarios
 from docsgen.units import card_unit_chart, cms_examples, methods_compared, unit_chart, units_sources
@@ -68,6 +70,7 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "training-key.md": training_key,
     "audit-columns.md": audit_columns,
     "audit-findings.md": audit_findings,
+    CITATIONS_FILE: citations_json,  # what the shortcodes in prose render to
 }
 
 
@@ -98,8 +101,8 @@ def build(out_dir: Path | str) -> list[Path]:
             tmp.write(text)
         os.replace(tmp.name, path)
         changed.append(path)
-    for stale in out.glob("*.md"):
-        if stale.name not in texts:
+    for stale in out.iterdir():
+        if stale.suffix in (".md", ".json") and stale.name not in texts:
             stale.unlink(missing_ok=True)
             changed.append(stale)
     return changed

@@ -35,7 +35,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
-    root = Path(config.config_file_path).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # docsgen and calc sit beside hooks/
     out = Path(config.docs_dir) / GENERATED_DIR
     command = [sys.executable, "-m", "docsgen", str(out)]
     # No .pyc writes: calc/ and docsgen/ are watched by `mkdocs serve`, a write would rebuild again.
