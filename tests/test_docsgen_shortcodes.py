@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from calc.modifiers import load_modifier_rules
+from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
@@ -126,7 +128,8 @@ _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 
 
 def _dated_facts() -> set[str]:
-    """The dates, amounts and edition the data holds for payers, dated amounts and NCCI."""
+    """The dates, amounts and editions the data holds: payer periods and code notes, dated
+    amounts, modifier rules in force between dates, the NCCI and MUE editions."""
     facts: set[str] = set()
     for payer in load_payers():
         periods = [p.period for p in payer.periods] + [n.period for n in payer.code_notes]
@@ -135,8 +138,10 @@ def _dated_facts() -> set[str]:
         for value in param.values:
             facts.add(value.shown)
             facts |= {str(d) for d in (value.period.start, value.period.end) if d is not None}
+    for rule in load_modifier_rules().rules:
+        facts |= {str(d) for d in (rule.period.start, rule.period.end) if d is not None}
     edition = load_ncci_pairs().edition
-    facts |= {str(edition.effective), edition.version}
+    facts |= {str(edition.effective), edition.version, str(load_mue().effective)}
     return facts
 
 
