@@ -77,7 +77,8 @@ def link_fields() -> dict[str, dict[str, Spec]]:
             "method": choice(METHODS, METHOD_NAMES, None),
             "dos": TEXT,  # the date of service, YYYY-MM-DD (calc.dates reads it)
         },
-        "documentation": {},  # records never go in a link
+        # a record never goes in a link; its date of service may (it is not patient data)
+        "documentation": {"dos": TEXT},
         "training": {"scenario": TEXT},
         "audit": {},  # the claim file is chosen on the page, never put in a link
     }

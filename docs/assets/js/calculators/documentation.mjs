@@ -1,10 +1,12 @@
 // Documentation review. The form is built from the engine's own field list
 // (calc.api "checklist"), and calc.api "review" judges every checklist item; this file
 // only collects what was typed and shows the answer. Nothing is stored or sent: the
-// engine runs in this tab, and no link ever carries the record.
+// engine runs in this tab, and no link ever carries the record (only its date of
+// service, dos=, which is not patient data: the address keeps that one field).
 
-import { badge, copyButton, engineStatus, h, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
-import { codeRows } from "./rows.mjs";
+import { dateBlock, dosField } from "./dates.mjs";
+import { badge, copyButton, engineStatus, h, keepInAddress, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
+import { codeRows, pageLink } from "./rows.mjs";
 
 const STATUS_LABELS = {
   met: "Met",
@@ -128,6 +130,9 @@ function renderResult(result) {
       ),
     );
   }
+  // the date of service after what is missing: the checklists are the same on every
+  // date, but the answer names its date and warns outside the rule book's dates
+  parts.push(...dateBlock(result.date_of_service));
   for (const warning of result.warnings) parts.push(sourcedNotice("warning", "Check this", warning));
   for (const group of result.groups) {
     const items = result.items.filter((item) => item.group === group.id);
@@ -165,7 +170,9 @@ function renderResult(result) {
   return parts;
 }
 
-export function mount(el, engine) {
+// `link`: the page's query string as calculators/links.mjs reads it: only dos (a
+// record is never read from a link, nor written to one).
+export function mount(el, engine, link) {
   const privacy = notice(
     "warning calc-privacy",
     "No patient identifiers",
@@ -176,15 +183,25 @@ export function mount(el, engine) {
   const formArea = h("div", { class: "calc-form-area" });
   const result = resultArea(engine, "review", renderResult);
   let controls = [];
+  // the date of service: the address keeps it (and nothing else) as it changes
+  const dos = dosField(link.get("dos"), () => {
+    keepInAddress(pageLink({ dos: dos.addressValue() }));
+    review();
+  });
+
+  function record() {
+    const entered = {};
+    for (const control of controls) {
+      const value = control.read();
+      if (value !== undefined) entered[control.name] = value;
+    }
+    return entered;
+  }
 
   // submitted: the Review button (an empty record then moves focus to the first field)
   async function review(submitted = false) {
-    const record = {};
-    for (const control of controls) {
-      const value = control.read();
-      if (value !== undefined) record[control.name] = value;
-    }
-    const answer = await result.show(record);
+    const answer = await result.show({ ...record(), dos: dos.value() });
+    dos.showAnswer(answer);
     if (submitted && answer && answer.error && answer.error.code === "empty_record" && controls.length) {
       const first = controls[0].element.querySelector("input, select, textarea");
       if (first) first.focus();
@@ -205,6 +222,7 @@ export function mount(el, engine) {
       const form = h(
         "form",
         { class: "calc-form", novalidate: true, autocomplete: "off", onsubmit: (event) => (event.preventDefault(), review(true)) },
+        dos.field,
         controls.map((control) => control.element),
         h(
           "p",
@@ -215,8 +233,11 @@ export function mount(el, engine) {
         ),
       );
       form.addEventListener("reset", () => {
+        // "Clear" clears the record, not its date of service
+        const date = dos.input.value;
         // after the browser has cleared the fields
         setTimeout(() => {
+          dos.input.value = date;
           for (const control of controls) if (control.rows) control.rows.set([]);
           result.clear(h("p", { class: "calc-hint", text: NOTHING_YET }));
         });
