@@ -10,6 +10,15 @@ To dump another tree (e.g. ``git archive main | tar -x -C /tmp/base``), copy thi
 into its ``bench/`` and run it there with ``python -S`` (calc is stdlib only; ``-S``
 keeps the virtual environment's editable install of this tree out of the way).
 
+Source texts change by design when the source registry's rendering changes (#13):
+``--no-source-text`` writes every source text (the ``source`` and ``sources`` fields of
+any answer) as ``"…"``, so everything else can still be compared byte for byte; and
+``--source-pairs BEFORE AFTER`` reads two full dumps of the same requests and prints each
+distinct old → new source text once, for a person to read:
+
+    python -S bench/answers_dump.py --no-source-text > after-normalised.jsonl
+    python -S bench/answers_dump.py --source-pairs before.jsonl after.jsonl > pairs.txt
+
 The requests: the golden cases in ``tests/golden/``, every training scenario (its
 request, its answer key through ``scenarios``, and a right and an empty attempt through
 ``grade``), every listing call, a small audit file, and ``--count`` (default 3,000)
@@ -159,14 +168,97 @@ def fixed() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "grade", {"scenario": "nope", "attempt": {"lines": []}}
 
 
+SOURCE_KEYS = ("source", "sources")
+BLANK = "…"
+
+
+def without_source_text(value: Any) -> Any:
+    """The answer with every source text blanked (lists keep their length)."""
+    if isinstance(value, dict):
+        return {
+            k: _blank(v) if k in SOURCE_KEYS else without_source_text(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [without_source_text(v) for v in value]
+    return value
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, str):
+        return BLANK
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [BLANK for _ in value]
+    return without_source_text(value)
+
+
+def _pairs(old: Any, new: Any, found: dict[tuple[str, str], None]) -> None:
+    """Collect the (old, new) ``source`` texts at the same places of two answers."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in old.keys() & new.keys():
+            if k == "source" and isinstance(old[k], str) and isinstance(new[k], str):
+                found[(old[k], new[k])] = None
+            else:
+                _pairs(old[k], new[k], found)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for a, b in zip(old, new, strict=True):
+            _pairs(a, b, found)
+
+
+def source_pairs(before: Path, after: Path) -> dict[tuple[str, str], None]:
+    """Every distinct (old, new) pair of source texts between two full dumps."""
+    found: dict[tuple[str, str], None] = {}
+    with before.open(encoding="utf-8") as b, after.open(encoding="utf-8") as a:
+        for old_line, new_line in zip(b, a, strict=True):
+            old, new = (json.loads(x.split("\t", 1)[1]) for x in (old_line, new_line))
+            _source_lists(old, new, found)
+            _pairs(old, new, found)
+    return found
+
+
+def _source_lists(old: Any, new: Any, found: dict[tuple[str, str], None]) -> None:
+    """The ``sources`` lists of two answers, item by item (same length) or whole."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in old.keys() & new.keys():
+            a, b = old[k], new[k]
+            if k == "sources" and isinstance(a, list) and isinstance(b, list):
+                if len(a) == len(b):
+                    found.update(dict.fromkeys(zip(map(str, a), map(str, b), strict=True)))
+                else:
+                    found[(" | ".join(map(str, a)), " | ".join(map(str, b)))] = None
+            else:
+                _source_lists(a, b, found)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for a, b in zip(old, new, strict=True):
+            _source_lists(a, b, found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--count", type=int, default=3000)
+    parser.add_argument(
+        "--no-source-text", action="store_true", help="blank every source text (see above)"
+    )
+    parser.add_argument(
+        "--source-pairs",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="print the distinct old -> new source texts of two full dumps",
+    )
     args = parser.parse_args()
     out = sys.stdout
+    if args.source_pairs:
+        pairs = source_pairs(*args.source_pairs)
+        changed = [(a, b) for a, b in pairs if a != b]
+        for old, new in changed:
+            out.write(f"- {old}\n+ {new}\n\n")
+        out.write(f"{len(changed)} distinct changed source texts ({len(pairs)} pairs in all)\n")
+        return
     for name, request in [*fixed(), *generated(args.seed, args.count)]:
         answer = call(name, request)
+        if args.no_source_text:
+            answer = without_source_text(answer)
         # the answer exactly as call_json sends it (key order included)
         asked = json.dumps([name, request], ensure_ascii=False, sort_keys=True)
         out.write(asked + "\t" + json.dumps(answer, ensure_ascii=False) + "\n")

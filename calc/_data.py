@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from calc.errors import CalcError
@@ -23,6 +24,9 @@ CONFIDENCE_LEVELS = ("high", "medium", "low", "verify")
 #: Sorting key for confidence levels: the higher, the less sure.
 CONFIDENCE_RANK = {level: rank for rank, level in enumerate(CONFIDENCE_LEVELS)}
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: Field metadata of a data entry's citation (``cite``): answers give it as its text,
+#: under the key ``source`` (see ``plain``).
+ANSWERED_AS_SOURCE = MappingProxyType({"answered_as": "source"})
 
 
 def weakest(levels: Iterable[str]) -> str:
@@ -147,7 +151,8 @@ def want_confidence(where: str, value: Any) -> str:
 
 def plain(record: DataclassInstance) -> dict[str, Any]:
     """A frozen dataclass as JSON-ready data, field by field in declaration order:
-    tuples become lists, dates ISO text, nested dataclasses dicts.
+    tuples become lists, dates ISO text, nested dataclasses dicts; a citation marked
+    ``ANSWERED_AS_SOURCE`` becomes its text under ``source``.
 
     >>> @dataclasses.dataclass(frozen=True)
     ... class Row:
@@ -156,7 +161,14 @@ def plain(record: DataclassInstance) -> dict[str, Any]:
     >>> plain(Row(("98941", "97112"), dt.date(2026, 11, 27)))
     {'codes': ['98941', '97112'], 'reviewed': '2026-11-27'}
     """
-    return {f.name: _plain_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if "answered_as" in f.metadata:
+            out[f.metadata["answered_as"]] = None if value is None else str(value)
+        else:
+            out[f.name] = _plain_value(value)
+    return out
 
 
 def _plain_value(value: Any) -> Any:

@@ -42,7 +42,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 from operator import itemgetter
@@ -50,6 +50,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     read_toml,
@@ -67,6 +68,7 @@ from calc.inputs import check_request
 from calc.modifiers import CARE, DISTINCT, PROVIDERS, X_MODIFIERS, RuleBook, load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import PayerTable, load_payers
+from calc.sources import Citation, Cited, read_citation
 from calc.units import DAY_MINUTES, MAX_UNITS, METHOD_NAMES, Entry, plural
 
 DATA_FILE = "audit.toml"
@@ -132,11 +134,11 @@ _DISTINCT_MODIFIERS = frozenset({DISTINCT, *X_MODIFIERS})
 
 
 @dataclass(frozen=True)
-class Trend:
+class Trend(Cited):
     min_visits: int
     min_therapies: int
     text: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -168,8 +170,8 @@ def parse_audit_rules(name: str, data: Mapping[str, Any]) -> AuditRules:
         raise CalcError("bad_data", f"{name}: no [[finding]] for {', '.join(missing)}")
     where = f"{name}, [trend]"
     trend = want(where, "trend", data["trend"], dict)
-    keys = ["min_visits", "min_therapies", "text", "source", "confidence", "reviewed"]
-    check_keys(where, trend, keys)
+    keys = ["min_visits", "min_therapies", "text", "sources", "confidence", "reviewed"]
+    check_keys(where, trend, keys, ["where"])
     counts = [want(where, k, trend[k], int) for k in keys[:2]]
     if min(counts) < 1:
         raise CalcError("bad_data", f"{where}: min_visits and min_therapies must be at least 1")
@@ -180,7 +182,7 @@ def parse_audit_rules(name: str, data: Mapping[str, Any]) -> AuditRules:
             min_visits=counts[0],
             min_therapies=counts[1],
             text=want_text(where, "text", trend["text"]),
-            source=want_text(where, "source", trend["source"]),
+            cite=read_citation(where, trend),
             confidence=want_confidence(where, trend["confidence"]),
             reviewed=want_date(where, "reviewed", trend["reviewed"]),
         ),

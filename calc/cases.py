@@ -12,21 +12,30 @@ CMS examples step by step, and a training scenario may pose one (``case = ID``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, read_toml, want, want_choice, want_id, want_text
+from calc._data import (
+    ANSWERED_AS_SOURCE,
+    check_keys,
+    read_toml,
+    want,
+    want_choice,
+    want_id,
+    want_text,
+)
 from calc.codes import normalize
 from calc.errors import CalcError
+from calc.sources import Citation, Cited, read_citation
 from calc.units import METHODS
 
 UNITS_FILE = "cases/units.toml"
-UNITS_KEYS = ("id", "method", "minutes", "total_units", "accepted", "why", "source")
+UNITS_KEYS = ("id", "method", "minutes", "total_units", "accepted", "why", "sources")
 
 
 @dataclass(frozen=True)
-class UnitsCase:
+class UnitsCase(Cited):
     """A visit's minutes, and every allocation of units its source accepts."""
 
     id: str
@@ -36,7 +45,7 @@ class UnitsCase:
     total_units: int
     accepted: tuple[Mapping[str, int], ...]
     why: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
 
     @property
     def request(self) -> dict[str, Any]:
@@ -92,7 +101,7 @@ def parse_units_cases(name: str, data: Mapping[str, Any]) -> UnitsCases:
         want(where, "case", entry, dict)
         if isinstance(entry.get("id"), str):
             where = f"{name}, case {entry['id']!r}"
-        check_keys(where, entry, UNITS_KEYS, ["example"])
+        check_keys(where, entry, UNITS_KEYS, ["example", "where"])
         case_id = want_id(where, "id", entry["id"])
         if any(c.id == case_id for c in cases):
             raise CalcError("bad_data", f"{where}: listed twice")
@@ -120,7 +129,7 @@ def parse_units_cases(name: str, data: Mapping[str, Any]) -> UnitsCases:
                 total_units=total,
                 accepted=accepted,
                 why=want_text(where, "why", entry["why"]),
-                source=want_text(where, "source", entry["source"]),
+                cite=read_citation(where, entry),
             )
         )
     return UnitsCases(tuple(cases))

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     read_toml,
@@ -30,6 +31,7 @@ from calc._data import (
     want_texts,
 )
 from calc.errors import CalcError, shown
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "codes.toml"
 CATEGORIES = (
@@ -60,14 +62,14 @@ THERAPY_CATEGORIES = frozenset(
 
 
 @dataclass(frozen=True)
-class Code:
+class Code(Cited):
     code: str
     name: str
     timed: bool
     category: str
     billable: bool
     notes: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -145,8 +147,8 @@ def parse_codes(name: str, data: Mapping[str, Any]) -> CodeTable:
         check_keys(
             where,
             entry,
-            ["code", "name", "timed", "category", "source", "confidence", "reviewed"],
-            ["billable", "notes"],
+            ["code", "name", "timed", "category", "sources", "confidence", "reviewed"],
+            ["billable", "notes", "where"],
         )
         code = normalize(want_text(where, "code", entry["code"]))
         if code in seen:
@@ -166,7 +168,7 @@ def parse_codes(name: str, data: Mapping[str, Any]) -> CodeTable:
                 category=category,
                 billable=want(where, "billable", entry.get("billable", True), bool),
                 notes=want(where, "notes", entry.get("notes", ""), str),
-                source=want_text(where, "source", entry["source"]),
+                cite=read_citation(where, entry),
                 confidence=want_confidence(where, entry["confidence"]),
                 reviewed=want_date(where, "reviewed", entry["reviewed"]),
             )

@@ -36,11 +36,12 @@ import datetime as dt
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     read_toml,
@@ -54,6 +55,7 @@ from calc._data import (
 from calc.codes import PHASES, CodeTable, load_codes
 from calc.errors import CalcError, character_name, kind_of, shown
 from calc.inputs import BIDI_CONTROLS, ascii_number, invisible, visible_text
+from calc.sources import Citation, Cited, read_citation
 from calc.units import (
     MAX_UNITS,
     Entry,
@@ -173,7 +175,7 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(Cited):
     """One thing the record must show, with the policy line it comes from."""
 
     id: str
@@ -185,7 +187,7 @@ class Item:
     help: str
     note: str
     limit: int | None
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -245,8 +247,8 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
         check_keys(
             where,
             entry,
-            ["id", "group", "text", "fields", "requirement", "source", "confidence", "reviewed"],
-            ["check", "help", "note", "limit"],
+            ["id", "group", "text", "fields", "requirement", "sources", "confidence", "reviewed"],
+            ["check", "help", "note", "limit", "where"],
         )
         item_id = want_id(where, "id", entry["id"])
         if any(it.id == item_id for it in items):
@@ -281,7 +283,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
                 help=want(where, "help", entry.get("help", ""), str),
                 note=want(where, "note", entry.get("note", ""), str),
                 limit=limit,
-                source=want_text(where, "source", entry["source"]),
+                cite=read_citation(where, entry),
                 confidence=want_confidence(where, entry["confidence"]),
                 reviewed=want_date(where, "reviewed", entry["reviewed"]),
             )

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     read_toml,
@@ -32,6 +33,7 @@ from calc._data import (
 )
 from calc.errors import CalcError
 from calc.modifiers import load_modifier_rules
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "modifier_glossary.toml"
 
@@ -46,12 +48,12 @@ def anchor(modifier: str) -> str:
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(Cited):
     code: str
     name: str
     meaning: str
     on_claims: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     url: str
     confidence: str
     reviewed: dt.date
@@ -61,11 +63,11 @@ class Definition:
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(Cited):
     id: str
     title: str
     answer: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     urls: tuple[str, ...]
     confidence: str
     reviewed: dt.date
@@ -120,15 +122,15 @@ def parse_glossary(
         want(where, "modifier", raw, dict)
         if isinstance(raw.get("code"), str):
             where = f"{name}, modifier {raw['code']!r}"
-        keys = ["code", "name", "meaning", "on_claims", "source", "confidence", "reviewed"]
-        check_keys(where, raw, keys, ["url"])
+        keys = ["code", "name", "meaning", "on_claims", "sources", "confidence", "reviewed"]
+        check_keys(where, raw, keys, ["url", "where"])
         entries.append(
             Definition(
                 code=want_text(where, "code", raw["code"]).upper(),
                 name=want_text(where, "name", raw["name"]),
                 meaning=want_text(where, "meaning", raw["meaning"]),
                 on_claims=want_text(where, "on_claims", raw["on_claims"]),
-                source=want_text(where, "source", raw["source"]),
+                cite=read_citation(where, raw),
                 url=_url(where, raw["url"]) if "url" in raw else "",
                 confidence=want_confidence(where, raw["confidence"]),
                 reviewed=want_date(where, "reviewed", raw["reviewed"]),
@@ -138,14 +140,14 @@ def parse_glossary(
     for i, raw in enumerate(want(name, "question", data["question"], list), start=1):
         where = f"{name}, question {i}"
         want(where, "question", raw, dict)
-        keys = ["id", "title", "answer", "source", "urls", "confidence", "reviewed"]
-        check_keys(where, raw, keys)
+        keys = ["id", "title", "answer", "sources", "urls", "confidence", "reviewed"]
+        check_keys(where, raw, keys, ["where"])
         questions.append(
             Question(
                 id=want_id(where, "id", raw["id"]),
                 title=want_text(where, "title", raw["title"]),
                 answer=want_text(where, "answer", raw["answer"]),
-                source=want_text(where, "source", raw["source"]),
+                cite=read_citation(where, raw),
                 urls=tuple(_url(where, u) for u in want_texts(where, "urls", raw["urls"])),
                 confidence=want_confidence(where, raw["confidence"]),
                 reviewed=want_date(where, "reviewed", raw["reviewed"]),

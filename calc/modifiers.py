@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     CONFIDENCE_RANK,
     check_keys,
     plain,
@@ -53,6 +54,7 @@ from calc.errors import CalcError
 from calc.ncci import NcciData, NcciPair, load_ncci_pairs
 from calc.parameters import Parameters, Value, load_parameters
 from calc.payers import MODIFIER_STYLES, PAYER_FLAGS, Payer, PayerTable, load_payers
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "modifier_rules.toml"
 KINDS = (
@@ -88,10 +90,10 @@ PLACEHOLDERS = frozenset({"code", "with", "payer", "count", "amount"})
 
 
 @dataclass(frozen=True)
-class ModifierOrder:
+class ModifierOrder(Cited):
     modifiers: tuple[str, ...]
     text: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -108,7 +110,7 @@ class ModifierOrder:
 
 
 @dataclass(frozen=True)
-class ModifierRule:
+class ModifierRule(Cited):
     id: str
     kind: str
     title: str
@@ -120,7 +122,7 @@ class ModifierRule:
     add: tuple[str, ...]
     with_abn: tuple[str, ...]
     limit: int | None
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
     action: str = ""  # (note, warning) what a biller does about it, one line
@@ -305,7 +307,7 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "constraint": (set(), set()),
     "fact": (set(), set()),
 }
-_BASE_KEYS = ["id", "kind", "title", "text", "source", "confidence", "reviewed"]
+_BASE_KEYS = ["id", "kind", "title", "text", "sources", "confidence", "reviewed"]
 _DATED_KEYS = [*PERIOD_KEYS, "parameter"]
 
 
@@ -321,7 +323,9 @@ def _parse_rule(
     if kind not in KINDS:
         raise CalcError("bad_data", f"{where}: 'kind' must be one of {', '.join(KINDS)}")
     required, optional = _KIND_KEYS[kind]
-    check_keys(where, entry, [*_BASE_KEYS, *sorted(required)], [*sorted(optional), *_DATED_KEYS])
+    check_keys(
+        where, entry, [*_BASE_KEYS, *sorted(required)], [*sorted(optional), *_DATED_KEYS, "where"]
+    )
     parameter = None
     if "parameter" in entry:
         parameter = want_text(where, "parameter", entry["parameter"])
@@ -401,7 +405,7 @@ def _parse_rule(
         add=add,
         with_abn=with_abn,
         limit=limit,
-        source=want_text(where, "source", entry["source"]),
+        cite=read_citation(where, entry),
         confidence=want_confidence(where, entry["confidence"]),
         reviewed=want_date(where, "reviewed", entry["reviewed"]),
         action=_placeholders(where, "action", want_text(where, "action", entry["action"]))
@@ -442,7 +446,9 @@ def parse_modifier_rules(
     check_keys(name, data, ["order", "rule"])
     where = f"{name}, [order]"
     raw_order = want(where, "order", data["order"], dict)
-    check_keys(where, raw_order, ["modifiers", "text", "source", "confidence", "reviewed"])
+    check_keys(
+        where, raw_order, ["modifiers", "text", "sources", "confidence", "reviewed"], ["where"]
+    )
     listed = _modifiers(where, "modifiers", raw_order["modifiers"])
     if len(set(listed)) != len(listed):
         raise CalcError("bad_data", f"{where}: a modifier is listed twice")
@@ -451,7 +457,7 @@ def parse_modifier_rules(
     order = ModifierOrder(
         modifiers=listed,
         text=want_text(where, "text", raw_order["text"]),
-        source=want_text(where, "source", raw_order["source"]),
+        cite=read_citation(where, raw_order),
         confidence=want_confidence(where, raw_order["confidence"]),
         reviewed=want_date(where, "reviewed", raw_order["reviewed"]),
     )

@@ -22,10 +22,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, plain, read_toml, want, want_confidence, want_date, want_text
+from calc._data import (
+    ANSWERED_AS_SOURCE,
+    check_keys,
+    plain,
+    read_toml,
+    want,
+    want_confidence,
+    want_date,
+    want_text,
+)
 from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError
 from calc.modifiers import Fired, Message
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "mue.toml"
 #: The MUE adjudication indicators, in plain words (CMS's names in brackets).
@@ -47,14 +57,14 @@ MAI_MEANING = {
 
 
 @dataclass(frozen=True)
-class MueLimit:
+class MueLimit(Cited):
     """One code's MUE: at most ``value`` units (how it applies: ``mai``)."""
 
     code: str
     value: int
     mai: int
     rationale: str  # CMS's stated reason
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
     notes: str
@@ -97,10 +107,10 @@ too.
 
 
 @dataclass(frozen=True)
-class MueData:
+class MueData(Cited):
     title: str
     effective: dt.date
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     limits: tuple[MueLimit, ...]
     _by_code: dict[str, MueLimit] = field(init=False, repr=False, compare=False)
 
@@ -124,7 +134,7 @@ def parse_mue(name: str, data: Mapping[str, Any], codes: CodeTable | None = None
     """Validate the parsed TOML; every problem names the file, the entry and the key.
 
     >>> parse_mue("mue.toml", {"edition": {"title": "t", "effective": "2024-04-01",
-    ...   "source": "s", "confidence": "high", "reviewed": "2026-12-04"},
+    ...   "sources": [], "where": "s", "confidence": "high", "reviewed": "2026-12-04"},
     ...   "mue": [{"code": "97112", "value": 4, "mai": 4, "rationale": "r"}]})
     Traceback (most recent call last):
     ...
@@ -134,8 +144,10 @@ def parse_mue(name: str, data: Mapping[str, Any], codes: CodeTable | None = None
     check_keys(name, data, ["edition", "mue"])
     where = f"{name}, [edition]"
     edition = want(where, "edition", data["edition"], dict)
-    check_keys(where, edition, ["title", "effective", "source", "confidence", "reviewed"])
-    source = want_text(where, "source", edition["source"])
+    check_keys(
+        where, edition, ["title", "effective", "sources", "confidence", "reviewed"], ["where"]
+    )
+    cite = read_citation(where, edition)
     confidence = want_confidence(where, edition["confidence"])
     reviewed = want_date(where, "reviewed", edition["reviewed"])
     limits = []
@@ -160,7 +172,7 @@ def parse_mue(name: str, data: Mapping[str, Any], codes: CodeTable | None = None
                 value=value,
                 mai=mai,
                 rationale=want_text(where, "rationale", entry["rationale"]),
-                source=source,
+                cite=cite,
                 confidence=confidence,
                 reviewed=reviewed,
                 notes=want(where, "notes", entry.get("notes", ""), str),
@@ -169,7 +181,7 @@ def parse_mue(name: str, data: Mapping[str, Any], codes: CodeTable | None = None
     return MueData(
         title=want_text(f"{name}, [edition]", "title", edition["title"]),
         effective=want_date(f"{name}, [edition]", "effective", edition["effective"]),
-        source=source,
+        cite=cite,
         limits=tuple(limits),
     )
 

@@ -30,9 +30,19 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from calc._data import check_keys, plain, read_toml, want, want_confidence, want_date, want_text
+from calc._data import (
+    ANSWERED_AS_SOURCE,
+    check_keys,
+    plain,
+    read_toml,
+    want,
+    want_confidence,
+    want_date,
+    want_text,
+)
 from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "ncci_pairs.toml"
 INDICATORS = ("0", "1")
@@ -43,13 +53,13 @@ INDICATOR_MEANING = {
 
 
 @dataclass(frozen=True)
-class Edition:
+class Edition(Cited):
     """Which CMS table the rows were read from, and how sure we are of the copy."""
 
     title: str
     version: str
     effective: dt.date
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -58,7 +68,7 @@ class Edition:
 
 
 @dataclass(frozen=True)
-class NcciPair:
+class NcciPair(Cited):
     """One row: every column 1 code with every column 2 code."""
 
     column1: tuple[str, ...]
@@ -68,7 +78,7 @@ class NcciPair:
     rationale: str  # CMS's stated reason for the edit
     effective: dt.date | None  # None: not in the copy read (see the file's header)
     deleted: dt.date | None  # None: in force in this edition
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
     notes: str
@@ -90,12 +100,12 @@ class NcciPair:
 
 
 @dataclass(frozen=True)
-class NoEditFound:
+class NoEditFound(Cited):
     """Pairs the table has no edit in force for (not an edit; no modifier follows)."""
 
     codes: tuple[str, ...]
     against: tuple[str, ...]
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
     notes: str
@@ -182,13 +192,13 @@ def bypass_modifier(indicator: str, column2_is_em: bool) -> str:
 def _edition(name: str, data: Any) -> Edition:
     where = f"{name}, [edition]"
     want(where, "edition", data, dict)
-    keys = ["title", "version", "effective", "source", "confidence", "reviewed"]
-    check_keys(where, data, keys)
+    keys = ["title", "version", "effective", "sources", "confidence", "reviewed"]
+    check_keys(where, data, keys, ["where"])
     return Edition(
         title=want_text(where, "title", data["title"]),
         version=want_text(where, "version", data["version"]),
         effective=want_date(where, "effective", data["effective"]),
-        source=want_text(where, "source", data["source"]),
+        cite=read_citation(where, data),
         confidence=want_confidence(where, data["confidence"]),
         reviewed=want_date(where, "reviewed", data["reviewed"]),
     )
@@ -202,7 +212,7 @@ def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = Non
     """Validate the parsed TOML; every problem names the file, the row and the key.
 
     >>> parse_ncci("ncci_pairs.toml", {"caveat": "c", "edition": {"title": "t",
-    ...   "version": "30.1", "effective": "2024-04-01", "source": "s",
+    ...   "version": "30.1", "effective": "2024-04-01", "sources": [], "where": "s",
     ...   "confidence": "high", "reviewed": "2026-12-04"}, "pair": [{"column1": ["98941"],
     ...   "column2": ["9711"], "indicator": 1, "rationale": "r"}]})
     Traceback (most recent call last):
@@ -263,7 +273,7 @@ def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = Non
                 rationale=want_text(where, "rationale", entry["rationale"]),
                 effective=effective,
                 deleted=deleted,
-                source=edition.source,
+                cite=edition.cite,
                 confidence=edition.confidence,
                 reviewed=edition.reviewed,
                 notes=want(where, "notes", entry.get("notes", ""), str),
@@ -277,7 +287,7 @@ def parse_ncci(name: str, data: Mapping[str, Any], codes: CodeTable | None = Non
         row = NoEditFound(
             codes=want_codes(where, "codes", entry["codes"], codes),
             against=want_codes(where, "against", entry["against"], codes),
-            source=edition.source,
+            cite=edition.cite,
             confidence=edition.confidence,
             reviewed=edition.reviewed,
             notes=want(where, "notes", entry.get("notes", ""), str),

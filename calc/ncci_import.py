@@ -49,14 +49,6 @@ from calc.errors import CalcError
 from calc.mue import MueData, parse_mue
 from calc.ncci import NcciData, NcciPair, bypass_modifier, parse_ncci
 
-PTP_PAGE = (
-    "https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/"
-    "medicare-ncci-procedure-procedure-ptp-edits"
-)
-MUE_PAGE = (
-    "https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/"
-    "medicare-ncci-medically-unlikely-edits"
-)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: The column titles must be within a file's first rows.
 HEADER_ROWS = 200
@@ -416,10 +408,11 @@ def render_ncci(
         'title = "CMS Medicare NCCI Practitioner PTP edits"',
         f"version = {_q(edition.version)}",
         f"effective = {edition.effective.isoformat()}",
-        "source = "
+        'sources = ["ncci-ptp"]',
+        "where = "
         + _q(
-            f"CMS Medicare NCCI Practitioner PTP edits, version {edition.version}, effective "
-            f"{edition.effective.isoformat()} ({', '.join(edition.files)}), {PTP_PAGE}"
+            f"version {edition.version}, effective {edition.effective.isoformat()} "
+            f"({', '.join(edition.files)})"
         ),
         'confidence = "high"',
         f"reviewed = {edition.reviewed.isoformat()}",
@@ -466,11 +459,9 @@ def render_mue(
     out += [
         'title = "CMS Medicare NCCI Practitioner Services MUE table"',
         f"effective = {edition.effective.isoformat()}",
-        "source = "
-        + _q(
-            f"CMS Medicare NCCI Practitioner Services MUE table, effective "
-            f"{edition.effective.isoformat()} ({', '.join(edition.files)}), {MUE_PAGE}"
-        ),
+        'sources = ["ncci-mue"]',
+        "where = "
+        + _q(f"the table effective {edition.effective.isoformat()} ({', '.join(edition.files)})"),
         'confidence = "high"',
         f"reviewed = {edition.reviewed.isoformat()}",
     ]

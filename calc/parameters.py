@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     read_toml,
     want,
@@ -28,19 +29,20 @@ from calc._data import (
 from calc.dates import Applied, Change, Period, check_no_overlap, want_period
 from calc.errors import CalcError
 from calc.payers import load_payers
+from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "parameters.toml"
 UNITS = ("usd",)
 
 
 @dataclass(frozen=True)
-class Value:
+class Value(Cited):
     """One amount and the days it applies to."""
 
     period: Period
     amount: int
     unit: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     change: str | None
 
@@ -124,8 +126,10 @@ def parse_parameters(name: str, data: Mapping[str, Any]) -> Parameters:
 
     >>> parse_parameters("parameters.toml", {"parameter": [{"id": "kx", "title": "KX",
     ...     "unit": "usd", "reviewed": dt.date(2026, 1, 1), "value": [
-    ...     {"from": dt.date(2025, 1, 1), "amount": 1, "source": "s", "confidence": "high"},
-    ...     {"from": dt.date(2026, 1, 1), "amount": 2, "source": "s", "confidence": "high"}]}]})
+    ...     {"from": dt.date(2025, 1, 1), "amount": 1, "sources": [], "where": "s",
+    ...      "confidence": "high"},
+    ...     {"from": dt.date(2026, 1, 1), "amount": 2, "sources": [], "where": "s",
+    ...      "confidence": "high"}]}]})
     Traceback (most recent call last):
     ...
     calc.errors.CalcError: parameters.toml, parameter 'kx': value 1 (from 2025-01-01) and value 2 (from 2026-01-01) overlap
@@ -148,7 +152,9 @@ def parse_parameters(name: str, data: Mapping[str, Any]) -> Parameters:
         for j, raw in enumerate(want(where, "value", entry["value"], list), start=1):
             at = f"{where}, value {j}"
             want(at, "value", raw, dict)
-            check_keys(at, raw, ["amount", "source", "confidence"], ["from", "until", "change"])
+            check_keys(
+                at, raw, ["amount", "sources", "confidence"], ["from", "until", "change", "where"]
+            )
             amount = want(at, "amount", raw["amount"], int)
             if amount < 0:
                 raise CalcError("bad_data", f"{at}: 'amount' must not be negative")
@@ -157,7 +163,7 @@ def parse_parameters(name: str, data: Mapping[str, Any]) -> Parameters:
                     period=want_period(at, raw),
                     amount=amount,
                     unit=unit,
-                    source=want_text(at, "source", raw["source"]),
+                    cite=read_citation(at, raw),
                     confidence=want_confidence(at, raw["confidence"]),
                     change=want_text(at, "change", raw["change"]) if "change" in raw else None,
                 )

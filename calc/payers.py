@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     read_toml,
@@ -35,6 +36,7 @@ from calc._data import (
 from calc.codes import CodeTable, load_codes, want_codes
 from calc.dates import ALWAYS, PERIOD_KEYS, Applied, Change, Period, check_no_overlap, want_period
 from calc.errors import CalcError, shown
+from calc.sources import Citation, Cited, read_citation
 from calc.units import METHOD_NAMES, METHODS
 
 DATA_FILE = "payers.toml"
@@ -44,13 +46,13 @@ PAYER_FLAGS = ("hns_59_gp_with_cmt", "medicare_part_b")
 
 
 @dataclass(frozen=True)
-class CodeNote:
+class CodeNote(Cited):
     """A payer-specific warning shown when one of ``codes`` is on the claim (on the
     dates of service in ``period``)."""
 
     codes: tuple[str, ...]
     text: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     period: Period = ALWAYS
 
@@ -58,8 +60,10 @@ class CodeNote:
         return {**plain(self), "period": self.period.describe(), **self.period.as_dict()}
 
 
-#: The profile keys a [[payer.period]] may set for its dates.
-PERIOD_FIELDS = ("notes", "verify", "source", "confidence")
+#: The profile fields a [[payer.period]] may set for its dates (its citation: the keys
+#: ``sources`` and ``where``).
+PERIOD_FIELDS = ("notes", "verify", "cite", "confidence")
+_PERIOD_DATA_KEYS = ("notes", "verify", "sources", "where", "confidence")
 
 
 @dataclass(frozen=True)
@@ -70,15 +74,19 @@ class PayerPeriod:
     change: str | None  # what changed on period.start, for the Rule changes page
     notes: tuple[str, ...] | None
     verify: tuple[str, ...] | None
-    source: str | None
+    cite: Citation | None = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str | None
+
+    @property
+    def source(self) -> str | None:
+        return None if self.cite is None else self.cite.text
 
     def as_dict(self) -> dict[str, Any]:
         return {**plain(self), "period": self.period.describe(), **self.period.as_dict()}
 
 
 @dataclass(frozen=True)
-class Payer:
+class Payer(Cited):
     id: str
     name: str
     units_method: str
@@ -89,7 +97,7 @@ class Payer:
     notes: tuple[str, ...]
     verify: tuple[str, ...]
     code_notes: tuple[CodeNote, ...]
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
     periods: tuple[PayerPeriod, ...] = ()
@@ -222,11 +230,11 @@ class PayerTable:
 
 def _code_note(where: str, entry: Any, codes: CodeTable) -> CodeNote:
     want(where, "code_note", entry, dict)
-    check_keys(where, entry, ["codes", "text", "source", "confidence"], PERIOD_KEYS)
+    check_keys(where, entry, ["codes", "text", "sources", "confidence"], [*PERIOD_KEYS, "where"])
     return CodeNote(
         codes=want_codes(where, "codes", entry["codes"], codes),
         text=want_text(where, "text", entry["text"]),
-        source=want_text(where, "source", entry["source"]),
+        cite=read_citation(where, entry),
         confidence=want_confidence(where, entry["confidence"]),
         period=want_period(where, entry),
     )
@@ -234,23 +242,26 @@ def _code_note(where: str, entry: Any, codes: CodeTable) -> CodeNote:
 
 def _payer_period(where: str, entry: Any) -> PayerPeriod:
     want(where, "period", entry, dict)
-    check_keys(where, entry, [], [*PERIOD_KEYS, "change", *PERIOD_FIELDS])
+    check_keys(where, entry, [], [*PERIOD_KEYS, "change", *_PERIOD_DATA_KEYS])
     period = want_period(where, entry)
     if not period.dated:
         raise CalcError("bad_data", f"{where}: a period needs 'from', 'until' or both")
     if period.start is not None and "change" not in entry:
         raise CalcError("bad_data", f"{where}: say what changed on {period.start} in 'change'")
-    if not set(PERIOD_FIELDS) & set(entry) and "change" not in entry:
+    if not set(_PERIOD_DATA_KEYS) & set(entry) and "change" not in entry:
         raise CalcError(
             "bad_data",
-            f"{where}: a period must say what changed or set one of {', '.join(PERIOD_FIELDS)}",
+            f"{where}: a period must say what changed or set one of "
+            + ", ".join(_PERIOD_DATA_KEYS),
         )
+    if "where" in entry and "sources" not in entry:
+        raise CalcError("bad_data", f"{where}: 'where' needs the 'sources' it is about")
     return PayerPeriod(
         period=period,
         change=want_text(where, "change", entry["change"]) if "change" in entry else None,
         notes=want_texts(where, "notes", entry["notes"]) if "notes" in entry else None,
         verify=want_texts(where, "verify", entry["verify"]) if "verify" in entry else None,
-        source=want_text(where, "source", entry["source"]) if "source" in entry else None,
+        cite=read_citation(where, entry) if "sources" in entry else None,
         confidence=want_confidence(where, entry["confidence"]) if "confidence" in entry else None,
     )
 
@@ -283,11 +294,11 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                 "hns_59_gp_with_cmt",
                 "medicare_part_b",
                 "modifier_style",
-                "source",
+                "sources",
                 "confidence",
                 "reviewed",
             ],
-            ["notes", "verify", "code_note", "period"],
+            ["notes", "verify", "code_note", "period", "where"],
         )
         payer_id = want_text(where, "id", entry["id"])
         if payer_id != payer_id.strip().lower() or " " in payer_id:
@@ -334,7 +345,7 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
                     _code_note(f"{where}, code_note {j}", n, codes)
                     for j, n in enumerate(notes, start=1)
                 ),
-                source=want_text(where, "source", entry["source"]),
+                cite=read_citation(where, entry),
                 confidence=want_confidence(where, entry["confidence"]),
                 reviewed=want_date(where, "reviewed", entry["reviewed"]),
                 periods=tuple(sorted(periods, key=lambda p: p.period.start or dt.date.min)),

@@ -1,6 +1,8 @@
 """Provenance: every entry of the rule book that carries a source, typed and in one
 walk over the validated loaders. The site's to-verify list, its review table and its
-list of cited sources are all views of :func:`sourced`.
+sources page (each registry source with every entry that cites it) are all views of
+:func:`sourced`; :func:`citing` adds the worked cases, which cite sources but carry no
+confidence or review date of their own.
 
 >>> entries = sourced()
 >>> commercial = next(e for e in entries if e.kind == "payer" and e.id == "commercial")
@@ -8,6 +10,10 @@ list of cited sources are all views of :func:`sourced`.
 ('payers.toml', 'medium')
 >>> {e.file for e in entries} >= {"codes.toml", "modifier_rules.toml", "scenarios.toml"}
 True
+>>> commercial.cite.ids
+('hns-97112', 'cms-100-04-ch5', 'ama-cpt')
+>>> sorted({c.id for c in citing() if "webpt-8-minute" in c.cite.ids})
+['secondary-webpt-rule-of-8s']
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from calc.audit import load_audit_rules
+from calc.cases import load_units_cases
 from calc.codes import load_codes
 from calc.documentation import load_checklists
 from calc.glossary import load_glossary
@@ -26,18 +33,26 @@ from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
+from calc.sources import Citation, Cited
 from calc.training import load_scenarios
 
 
 @dataclass(frozen=True)
-class Sourced:
-    """One entry with its provenance: where it lives, what it is, who says so."""
+class Citing(Cited):
+    """An entry of the rule book and what it cites: where it lives, what it is, who says
+    so (registry ids and what exactly they support; ``source`` is its text)."""
 
     file: str  # the data file, e.g. "payers.toml"
     kind: str  # code, payer, rule, ncci pair, ...
     id: str  # the entry's id within its kind (a rule's id, a code, "97140/97124")
     title: str  # the entry in words
-    source: str
+    cite: Citation
+
+
+@dataclass(frozen=True)
+class Sourced(Citing):
+    """An entry with its provenance: a citation, how sure it is and when reviewed."""
+
     confidence: str
     reviewed: dt.date | None
     verify: tuple[str, ...] = ()  # statements the data marks as still to confirm
@@ -49,11 +64,23 @@ def _codes(codes: tuple[str, ...]) -> str:
 
 def _walk() -> Iterator[Sourced]:
     for c in load_codes():
-        yield Sourced("codes.toml", "code", c.code, c.name, c.source, c.confidence, c.reviewed)
+        yield Sourced("codes.toml", "code", c.code, c.name, c.cite, c.confidence, c.reviewed)
     for p in load_payers():
         yield Sourced(
-            "payers.toml", "payer", p.id, p.name, p.source, p.confidence, p.reviewed, p.verify
+            "payers.toml", "payer", p.id, p.name, p.cite, p.confidence, p.reviewed, p.verify
         )
+        for n in p.code_notes:
+            yield Sourced(
+                "payers.toml", "code note", f"{p.id}/{_codes(n.codes)}",
+                f"{p.name}, {_codes(n.codes)}: {n.text}", n.cite, n.confidence, p.reviewed,
+            )  # fmt: skip
+        for pp in p.periods:
+            if pp.cite is not None:
+                yield Sourced(
+                    "payers.toml", "payer period", f"{p.id} {pp.period.describe()}",
+                    f"{p.name}, {pp.period.describe()}", pp.cite,
+                    pp.confidence or p.confidence, p.reviewed, pp.verify or (),
+                )  # fmt: skip
     book = load_modifier_rules()
     o = book.order
     yield Sourced(
@@ -61,18 +88,18 @@ def _walk() -> Iterator[Sourced]:
         "order",
         "order",
         "Modifier order",
-        o.source,
+        o.cite,
         o.confidence,
         o.reviewed,
     )
     for r in book.rules:
         yield Sourced(
-            "modifier_rules.toml", "rule", r.id, r.title, r.source, r.confidence, r.reviewed
+            "modifier_rules.toml", "rule", r.id, r.title, r.cite, r.confidence, r.reviewed
         )
     ncci = load_ncci_pairs()
     e = ncci.edition
     yield Sourced(
-        "ncci_pairs.toml", "edition", "edition", e.title, e.source, e.confidence, e.reviewed
+        "ncci_pairs.toml", "edition", "edition", e.title, e.cite, e.confidence, e.reviewed
     )
     for pair in ncci.pairs:
         pair_id = f"{_codes(pair.column1)}/{_codes(pair.column2)}"
@@ -82,7 +109,7 @@ def _walk() -> Iterator[Sourced]:
             "ncci pair",
             pair_id,
             title,
-            pair.source,
+            pair.cite,
             pair.confidence,
             pair.reviewed,
         )
@@ -94,7 +121,7 @@ def _walk() -> Iterator[Sourced]:
             "no edit found",
             row_id,
             title,
-            row.source,
+            row.cite,
             row.confidence,
             row.reviewed,
         )
@@ -104,7 +131,7 @@ def _walk() -> Iterator[Sourced]:
             "mue",
             limit.code,
             f"MUE for {limit.code}",
-            limit.source,
+            limit.cite,
             limit.confidence,
             limit.reviewed,
         )
@@ -115,35 +142,35 @@ def _walk() -> Iterator[Sourced]:
                 "parameter",
                 param.id,
                 param.title,
-                value.source,
+                value.cite,
                 value.confidence,
                 param.reviewed,
             )
     for item in load_checklists().items:
         yield Sourced(
-            "checklists.toml", "checklist item", item.id, item.text, item.source,
+            "checklists.toml", "checklist item", item.id, item.text, item.cite,
             item.confidence, item.reviewed,
         )  # fmt: skip
     glossary = load_glossary()
     for m in glossary.modifiers:
         yield Sourced(
-            "modifier_glossary.toml", "modifier", m.code, m.name, m.source, m.confidence, m.reviewed
+            "modifier_glossary.toml", "modifier", m.code, m.name, m.cite, m.confidence, m.reviewed
         )
     for q in glossary.questions:
         yield Sourced(
-            "modifier_glossary.toml", "question", q.id, q.title, q.source, q.confidence, q.reviewed
+            "modifier_glossary.toml", "question", q.id, q.title, q.cite, q.confidence, q.reviewed
         )
     t = load_audit_rules().trend
-    yield Sourced("audit.toml", "trend", "trend", t.text, t.source, t.confidence, t.reviewed)
+    yield Sourced("audit.toml", "trend", "trend", t.text, t.cite, t.confidence, t.reviewed)
     training = load_scenarios()
     for so in training.strict_order:
         yield Sourced(
-            "scenarios.toml", "strict order", f"{so.first}-{so.then}", so.text, so.source,
+            "scenarios.toml", "strict order", f"{so.first}-{so.then}", so.text, so.cite,
             so.confidence, so.reviewed,
         )  # fmt: skip
     for s in training.scenarios:
         yield Sourced(
-            "scenarios.toml", "scenario", s.id, s.title, s.source, s.confidence, s.reviewed
+            "scenarios.toml", "scenario", s.id, s.title, s.cite, s.confidence, s.reviewed
         )
 
 
@@ -151,3 +178,12 @@ def _walk() -> Iterator[Sourced]:
 def sourced() -> tuple[Sourced, ...]:
     """Every entry of the rule book that carries a source, file by file (cached)."""
     return tuple(_walk())
+
+
+@cache
+def citing() -> tuple[Citing, ...]:
+    """Every entry that cites a source: :func:`sourced`, then the worked cases."""
+    cases = (
+        Citing("cases/units.toml", "worked case", c.id, c.why, c.cite) for c in load_units_cases()
+    )
+    return (*sourced(), *cases)

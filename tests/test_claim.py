@@ -257,7 +257,7 @@ def test_done_when_contract() -> None:
     ]
     assert all({"code", "message"} <= set(w) for w in out["warnings"] + out["notes"])
     assert out["steps"] and any("59 then GP" in s for s in out["steps"])
-    assert any("HNS CPT 97112 policy" in s for s in out["sources"])
+    assert any("HNS, CPT 97112 – Neuromuscular Reeducation" in s for s in out["sources"])
     json.dumps(out)  # plain JSON all the way down
 
 

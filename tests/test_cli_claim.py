@@ -156,7 +156,7 @@ def test_done_when_issue_11_cmt_and_pt_evaluation() -> None:
     assert gone["code"] == "97161"
     assert "indicator 0" in gone["reason"] and "No modifier makes 97161 payable" in gone["reason"]
     assert "standards of medical/surgical practice" in gone["reason"]
-    assert any("Practitioner PTP edits, version 30.1" in s for s in out["sources"])
+    assert any("PTP (procedure-to-procedure) edits — version 30.1" in s for s in out["sources"])
 
 
 def test_done_when_issue_11_97112_over_its_mue() -> None:
@@ -166,4 +166,4 @@ def test_done_when_issue_11_97112_over_its_mue() -> None:
     assert "97112-59 × 5" in proc.stdout
     assert "5 units exceed the MUE of 4" in proc.stdout
     assert "medical review" in proc.stdout and "MAI 3" in proc.stdout
-    assert "Practitioner Services MUE table, effective 2024-04-01" in proc.stdout
+    assert "Practitioner Services MUE table — the table effective 2024-04-01" in proc.stdout

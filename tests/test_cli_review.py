@@ -46,7 +46,7 @@ def test_checklist_json_lists_every_item_with_its_source() -> None:
 def test_checklist_text() -> None:
     proc = run("checklist")
     assert proc.returncode == 0
-    assert "[specific-body-parts]" in proc.stdout and "Source: HNS CPT 97112" in proc.stdout
+    assert "[specific-body-parts]" in proc.stdout and "Source: HNS, CPT 97112" in proc.stdout
 
 
 def test_review_json_of_a_complete_record(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_review_text_explains(tmp_path: Path) -> None:
     assert "\n\nDocumentation review: 2 missing, 1 warning." in proc.stdout
     assert "✗ MISSING" in proc.stdout and "No minutes entered for 97140" in proc.stdout
     assert "Summary (only what was entered):" in proc.stdout
-    assert "Sources: HNS CPT 97112 policy" in proc.stdout
+    assert "Sources: HNS, CPT 97112 – Neuromuscular Reeducation" in proc.stdout
 
 
 @pytest.mark.parametrize(

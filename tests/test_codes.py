@@ -89,7 +89,7 @@ VALID = {
     "name": "x",
     "timed": True,
     "category": "therapeutic-procedure",
-    "source": "s",
+    "sources": ["ama-cpt"],
     "confidence": "high",
     "reviewed": "2026-11-27",
 }
@@ -99,7 +99,11 @@ VALID = {
     ("change", "message"),
     [
         ({"colour": "red"}, "codes.toml, code '97112': unknown key 'colour'"),
-        ({"source": None}, "codes.toml, code '97112': missing key 'source'"),
+        ({"sources": None}, "codes.toml, code '97112': missing key 'sources'"),
+        (
+            {"sources": ["ama-cpt", "cms-100-04"]},
+            "codes.toml, code '97112': unknown source id 'cms-100-04'",
+        ),
         ({"reviewed": "27/11/2026"}, "'reviewed' must be a date"),
         ({"category": "magic"}, "unknown category 'magic'"),
         ({"confidence": "sure"}, "confidence must be one of"),

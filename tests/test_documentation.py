@@ -110,7 +110,7 @@ def _toml() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["item"][0].pop("source"), "item 'neuromuscular-problem': missing key"),
+        (lambda d: d["item"][0].pop("sources"), "item 'neuromuscular-problem': missing key"),
         (lambda d: d["item"][0].update(colour="red"), "unknown key 'colour'"),
         (lambda d: d["item"][0].update(fields=["shoe_size"]), "unknown record field"),
         (lambda d: d["item"][0].update(requirement="nice"), "'requirement' must be one of"),

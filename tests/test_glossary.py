@@ -38,7 +38,7 @@ def test_the_zelis_question_is_answered_from_sources() -> None:
         (lambda d: d["modifier"].pop(0), "no entry for modifier '25'"),
         (lambda d: d["modifier"].append(dict(d["modifier"][0])), "listed twice"),
         (lambda d: d["modifier"][0].update(url="www.cms.gov"), "must be a web address"),
-        (lambda d: d["modifier"][0].pop("source"), "missing key 'source'"),
+        (lambda d: d["modifier"][0].pop("sources"), "missing key 'sources'"),
         (lambda d: d["question"][0].update(id="Zelis plans"), "lower-case words"),
     ],
 )

@@ -66,7 +66,7 @@ def test_the_seed_rules_are_in_the_data_with_the_seed_as_source() -> None:
         "hns_59_gp_with_cmt",
         ("59", "GP"),
     )
-    assert "HNS CPT 97112 policy" in em_or_cmt.source and "59 first" in gp.source
+    assert em_or_cmt.cite.ids == ("hns-97112",) and "59 first" in gp.source
 
 
 def test_order_puts_25_and_59_before_gp() -> None:
@@ -238,7 +238,8 @@ WHERE = f"modifier_rules.toml, rule {GP!r}"
     ("data", "message"),
     [
         (_rule(GP, "colour", "red"), f"{WHERE}: unknown key 'colour'"),
-        (_rule(GP, "source", None), f"{WHERE}: missing key 'source'"),
+        (_rule(GP, "sources", None), f"{WHERE}: missing key 'sources'"),
+        (_rule(GP, "sources", ["hns-97112", "hns"]), f"{WHERE}: unknown source id 'hns'"),
         (_rule(GP, "reviewed", "yesterday"), f"{WHERE}: 'reviewed' must be a date"),
         (_rule(GP, "confidence", "likely"), f"{WHERE}: confidence must be one of"),
         (_rule(GP, "codes", ["97112", "97999"]), f"{WHERE}: unknown code or group '97999'"),

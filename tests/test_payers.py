@@ -109,7 +109,8 @@ def _set(key: str, value: Any) -> dict[str, Any]:
     ("data", "message"),
     [
         (_set("colour", "red"), "payers.toml, payer 'bcbsnc': unknown key 'colour'"),
-        (_set("source", None), "payers.toml, payer 'bcbsnc': missing key 'source'"),
+        (_set("sources", None), "payers.toml, payer 'bcbsnc': missing key 'sources'"),
+        (_set("sources", ["bcbs"]), "payers.toml, payer 'bcbsnc': unknown source id 'bcbs'"),
         (_set("reviewed", "27/11/2026"), "payers.toml, payer 'bcbsnc': 'reviewed' must be a date"),
         (_set("confidence", "sure"), "payers.toml, payer 'bcbsnc': confidence must be one of"),
         (_set("units_method", "eights"), "payers.toml, payer 'bcbsnc': unknown units method"),

@@ -442,9 +442,9 @@ def test_payers_page_has_a_section_per_profile(site: Site) -> None:
 
 
 def _raw_sourced(data: Any) -> int:
-    """Tables with a ``source`` in a parsed TOML file, counted without calc's loaders."""
+    """Tables with ``sources`` in a parsed TOML file, counted without calc's loaders."""
     if isinstance(data, dict):
-        return 1 if "source" in data else sum(_raw_sourced(v) for v in data.values())
+        return 1 if "sources" in data else sum(_raw_sourced(v) for v in data.values())
     if isinstance(data, list):
         return sum(_raw_sourced(v) for v in data)
     return 0

@@ -113,7 +113,8 @@ def test_the_data_file_holds_no_answers() -> None:
     raw = read_toml(training.DATA_FILE)
     for entry in raw["scenario"]:
         assert set(training.SCENARIO_KEYS) <= set(entry)
-        assert set(entry) - set(training.SCENARIO_KEYS) in ({"request", "source"}, {"case"})
+        posed = set(entry) - set(training.SCENARIO_KEYS)
+        assert posed in ({"request", "sources"}, {"request", "sources", "where"}, {"case"})
     assert not {"answer", "expected", "units", "modifiers", "missing"} & set(training.SCENARIO_KEYS)
 
 
@@ -641,7 +642,7 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
     first: dict[str, Any] = data["scenario"][0]
     if "case" in first:
         case = load_units_cases().require(first.pop("case"))
-        first.update(request=case.request, source=case.source)
+        first.update(request=case.request, sources=list(case.cite.ids), where=case.cite.where)
     return first
 
 
@@ -649,8 +650,8 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
     ("change", "message"),
     [
         (
-            lambda d: _first(d).pop("source"),
-            "s.toml, scenario 'cms-example-1': missing key 'source'",
+            lambda d: _first(d).pop("sources"),
+            "s.toml, scenario 'cms-example-1': missing key 'sources'",
         ),
         (
             lambda d: _first(d).update(answer={"97112": 2}),
@@ -711,7 +712,7 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
             "s.toml, scenario 'cms-example-1': unknown case 'cms-example-9'",
         ),
         (
-            lambda d: d["scenario"][0].update(source="CMS"),
+            lambda d: d["scenario"][0].update(sources=["cms-100-04-ch5"]),
             "s.toml, scenario 'cms-example-1': a scenario that poses a case takes its request",
         ),
         (

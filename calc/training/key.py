@@ -492,7 +492,7 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
         if any(s.id == scenario_id for s in scenarios):
             raise CalcError("bad_data", f"{where}: listed twice")
         kind = want_choice(where, "kind", entry["kind"], KINDS)
-        request_json, source = _posed(where, kind, entry)
+        request_json, cite = _posed(where, kind, entry)
         tags_here = want_texts(where, "tags", entry["tags"])
         if not tags_here:
             raise CalcError("bad_data", f"{where}: 'tags' must name at least one rule")
@@ -509,7 +509,7 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
             tags=tags_here,
             request_json=request_json,
             learning_point=want_text(where, "learning_point", entry["learning_point"]),
-            source=source,
+            cite=cite,
             confidence=want_confidence(where, entry["confidence"]),
             reviewed=want_date(where, "reviewed", entry["reviewed"]),
         )

@@ -13,10 +13,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SOURCE,
     check_keys,
     plain,
     want,
@@ -39,6 +40,7 @@ from calc.documentation import (
 from calc.errors import CalcError, shown
 from calc.modifiers import load_modifier_rules
 from calc.payers import load_payers
+from calc.sources import Citation, Cited, read_citation
 from calc.units import (
     METHOD_NAMES,
     parse_entries,
@@ -68,9 +70,10 @@ SCENARIO_KEYS = (
     "confidence",
     "reviewed",
 )
-#: What the scenario poses: its own ``request`` and ``source``, or a worked ``case`` of
-#: calc/data/cases/ (a units scenario), whose request and source it takes.
-POSED_KEYS = ("request", "source", "case")
+#: What the scenario poses: its own ``request`` and ``sources`` (and ``where``), or a
+#: worked ``case`` of calc/data/cases/ (a units scenario), whose request and sources it
+#: takes.
+POSED_KEYS = ("request", "sources", "where", "case")
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PROVIDERS = {"dc": "chiropractor (DC)", "pt": "physical therapist (PT)"}
 
@@ -91,13 +94,13 @@ class Tag:
 
 
 @dataclass(frozen=True)
-class StrictOrder:
+class StrictOrder(Cited):
     """Two modifiers whose order on a line is a rule: ``first`` goes before ``then``."""
 
     first: str
     then: str
     text: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -116,7 +119,7 @@ class StrictOrder:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(Cited):
     """One practice visit: its facts as an engine request, never its answer."""
 
     id: str
@@ -126,7 +129,7 @@ class Scenario:
     tags: tuple[str, ...]
     request_json: str  # the engine request, as JSON text (so the scenario stays frozen)
     learning_point: str
-    source: str
+    cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
 
@@ -185,7 +188,8 @@ def _parse_order(name: str, data: Any) -> tuple[StrictOrder, ...]:
     for i, entry in enumerate(want(name, "strict_order", data, list), start=1):
         where = f"{name}, strict_order {i}"
         want(where, "strict_order", entry, dict)
-        check_keys(where, entry, ["first", "then", "text", "source", "confidence", "reviewed"])
+        keys = ["first", "then", "text", "sources", "confidence", "reviewed"]
+        check_keys(where, entry, keys, ["where"])
         pair = [want_text(where, k, entry[k]) for k in ("first", "then")]
         for mod in pair:
             if mod not in known:
@@ -198,7 +202,7 @@ def _parse_order(name: str, data: Any) -> tuple[StrictOrder, ...]:
                 pair[0],
                 pair[1],
                 want_text(where, "text", entry["text"]),
-                want_text(where, "source", entry["source"]),
+                read_citation(where, entry),
                 want_confidence(where, entry["confidence"]),
                 want_date(where, "reviewed", entry["reviewed"]),
             )
@@ -206,14 +210,14 @@ def _parse_order(name: str, data: Any) -> tuple[StrictOrder, ...]:
     return tuple(out)
 
 
-def _posed(where: str, kind: str, entry: Mapping[str, Any]) -> tuple[str, str]:
-    """The scenario's request (as JSON text) and source: its own, or its case's."""
+def _posed(where: str, kind: str, entry: Mapping[str, Any]) -> tuple[str, Citation]:
+    """The scenario's request (as JSON text) and citation: its own, or its case's."""
     if "case" not in entry:
-        for key in ("request", "source"):
+        for key in ("request", "sources"):
             if key not in entry:
                 raise CalcError("bad_data", f"{where}: missing key {key!r}")
-        return _request_json(where, entry["request"]), want_text(where, "source", entry["source"])
-    if "request" in entry or "source" in entry:
+        return _request_json(where, entry["request"]), read_citation(where, entry)
+    if {"request", "sources", "where"} & set(entry):
         raise CalcError(
             "bad_data",
             f"{where}: a scenario that poses a case takes its request and source from it",
@@ -224,7 +228,7 @@ def _posed(where: str, kind: str, entry: Mapping[str, Any]) -> tuple[str, str]:
     case = next((c for c in load_units_cases() if c.id == case_id), None)
     if case is None:
         raise CalcError("bad_data", f"{where}: unknown case {case_id!r} (see {UNITS_FILE})")
-    return json.dumps(case.request, ensure_ascii=False), case.source
+    return json.dumps(case.request, ensure_ascii=False), case.cite
 
 
 def _request_json(where: str, value: Any) -> str:
