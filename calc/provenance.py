@@ -1,8 +1,8 @@
 """Provenance: every entry of the rule book that carries a source, typed and in one
 walk over the validated loaders. The site's to-verify list, its review table and its
 sources page (each registry source with every entry that cites it) are all views of
-:func:`sourced`; :func:`citing` adds the worked cases, which cite sources but carry no
-confidence or review date of their own.
+:func:`sourced`; :func:`citing` adds what cites sources without a confidence or review
+date of its own: a payer's code notes and dated periods, and the worked cases.
 
 >>> entries = sourced()
 >>> commercial = next(e for e in entries if e.kind == "payer" and e.id == "commercial")
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from calc.audit import load_audit_rules
-from calc.cases import load_units_cases
+from calc.cases import UnitsCase, load_units_cases
 from calc.codes import load_codes
 from calc.documentation import load_checklists
 from calc.glossary import load_glossary
@@ -69,18 +69,6 @@ def _walk() -> Iterator[Sourced]:
         yield Sourced(
             "payers.toml", "payer", p.id, p.name, p.cite, p.confidence, p.reviewed, p.verify
         )
-        for n in p.code_notes:
-            yield Sourced(
-                "payers.toml", "code note", f"{p.id}/{_codes(n.codes)}",
-                f"{p.name}, {_codes(n.codes)}: {n.text}", n.cite, n.confidence, p.reviewed,
-            )  # fmt: skip
-        for pp in p.periods:
-            if pp.cite is not None:
-                yield Sourced(
-                    "payers.toml", "payer period", f"{p.id} {pp.period.describe()}",
-                    f"{p.name}, {pp.period.describe()}", pp.cite,
-                    pp.confidence or p.confidence, p.reviewed, pp.verify or (),
-                )  # fmt: skip
     book = load_modifier_rules()
     o = book.order
     yield Sourced(
@@ -169,9 +157,7 @@ def _walk() -> Iterator[Sourced]:
             so.confidence, so.reviewed,
         )  # fmt: skip
     for s in training.scenarios:
-        yield Sourced(
-            "scenarios.toml", "scenario", s.id, s.title, s.cite, s.confidence, s.reviewed
-        )
+        yield Sourced("scenarios.toml", "scenario", s.id, s.title, s.cite, s.confidence, s.reviewed)
 
 
 @cache
@@ -183,7 +169,26 @@ def sourced() -> tuple[Sourced, ...]:
 @cache
 def citing() -> tuple[Citing, ...]:
     """Every entry that cites a source: :func:`sourced`, then the worked cases."""
-    cases = (
-        Citing("cases/units.toml", "worked case", c.id, c.why, c.cite) for c in load_units_cases()
-    )
-    return (*sourced(), *cases)
+    return (*sourced(), *_payer_parts(), *(_case(c) for c in load_units_cases()))
+
+
+def _payer_parts() -> Iterator[Citing]:
+    """A payer's code notes and dated periods: they cite sources of their own."""
+    for p in load_payers():
+        for n in p.code_notes:
+            codes = _codes(n.codes)
+            yield Citing(
+                "payers.toml", "code note", f"{p.id}/{codes}", f"{p.name}, {codes}", n.cite
+            )
+        for part in p.periods:
+            if part.cite is not None:
+                when = part.period.describe()
+                yield Citing(
+                    "payers.toml", "payer period", f"{p.id} {when}", f"{p.name}, {when}", part.cite
+                )
+
+
+def _case(case: UnitsCase) -> Citing:
+    minutes = ", ".join(f"{code} {m} min" for code, m in case.lines)
+    title = f"Example {case.example}: {minutes}" if case.example else minutes
+    return Citing("cases/units.toml", "worked case", case.id, title, case.cite)

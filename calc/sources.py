@@ -29,7 +29,7 @@ FILE = "sources.toml"
 KINDS = ("primary", "network-policy", "secondary", "project")
 DATE_MEANINGS = ("published", "effective", "revised", "reviewed", "updated")
 _KEYS = ("id", "title", "publisher", "kind")
-_OPTIONAL = ("href", "date", "date_is", "note")
+_OPTIONAL = ("href", "date", "date_is", "note", "kept")
 _PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
 
 
@@ -46,6 +46,7 @@ class Source:
     date: str | None  # ISO: 2020-05-29, or 2024-11 / 2023 when only that is known
     date_is: str | None  # what the date is: published, effective, reviewed, ...
     note: str | None
+    kept: str | None = None  # why it is listed though no entry cites it
 
     @property
     def name(self) -> str:
@@ -131,6 +132,7 @@ def _source(where: str, entry: Mapping[str, Any]) -> Source:
         date=date,
         date_is=date_is,
         note=want_text(where, "note", entry["note"]) if "note" in entry else None,
+        kept=want_text(where, "kept", entry["kept"]) if "kept" in entry else None,
     )
 
 

@@ -7,7 +7,7 @@ True
 from __future__ import annotations
 
 from calc.audit import COLUMN_HELP, COLUMNS, KINDS, REQUIRED, load_audit_rules
-from docsgen.markdown import badge, cell, header, table
+from docsgen.markdown import badge, cell, cited, header, table
 
 
 def audit_columns() -> str:
@@ -30,7 +30,7 @@ def audit_findings() -> str:
         header("calc/data/audit.toml")
         + "\n\n"
         + table(["finding", "severity", "what it means"], rows)
-        + f"\n\nThe trend check: {cell(trend.text)} Source: {cell(trend.source)} "
+        + f"\n\nThe trend check: {cell(trend.text)} Source: {cited(trend.cite)} "
         + badge(trend.confidence)
         + "\n"
     )

@@ -28,7 +28,7 @@ from docsgen.linking import linking_anchors, linking_calculators, linking_pages
 from docsgen.ncci import help_sheet_pairs, mue_limits
 from docsgen.payers import payer_profiles
 from docsgen.shortcodes import CITATIONS_FILE
-from docsgen.sources import cited_sources, review_dates, to_verify
+from docsgen.sources import review_dates, source_registry, to_verify
 from docsgen.training import training_key, training_scenarios
 from docsgen.units import card_unit_chart, cms_examples, methods_compared, unit_chart, units_sources
 
@@ -47,7 +47,7 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "codes-not-calculated.md": lambda: code_table("not-calculated"),
     "timed-code-list.md": timed_code_list,
     "review-dates.md": review_dates,
-    "cited-sources.md": cited_sources,
+    "source-registry.md": source_registry,
     "units-sources.md": units_sources,
     "checklist.md": checklist,
     "documentation-fields.md": documentation_fields,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from calc.documentation import FIELDS, load_checklists
 from docsgen.dates import reviewed
-from docsgen.markdown import badge, cell, header, table
+from docsgen.markdown import badge, cell, cited, header, table
 
 # --- the documentation checklist (calc.documentation) -------------------------------------
 
@@ -36,7 +36,7 @@ def checklist() -> str:
                     '<span class="tick" aria-hidden="true">☐</span>',
                     text,
                     REQUIREMENT_LABELS.get(item.requirement, cell(item.requirement)),
-                    f"{cell(item.source)} {reviewed(item.reviewed.isoformat())}",
+                    f"{cited(item.cite)} {reviewed(item.reviewed.isoformat())}",
                     badge(item.confidence),
                 ]
             )

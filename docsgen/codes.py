@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from calc.codes import Code, load_codes
 from calc.mue import load_mue
-from docsgen.markdown import badge, cell, header, table, wide_table
+from docsgen.markdown import badge, cell, cited, header, table, wide_table
 
 #: Plain-English labels for calc.codes.CATEGORIES (presentation only).
 CATEGORY_LABELS = {
@@ -49,7 +49,7 @@ def _code_rows(codes: Iterable[Code]) -> list[list[str]]:
             "timed" if c.timed else "untimed",
             cell(CATEGORY_LABELS.get(c.category, c.category)),
             cell(c.notes),
-            cell(c.source),
+            cited(c.cite),
             badge(c.confidence),
             f'<span class="nowrap">{c.reviewed.isoformat()}</span>',
             _mue_cell(c.code),

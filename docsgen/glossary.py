@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from calc.glossary import anchor, load_glossary
 from docsgen.dates import reviewed
-from docsgen.markdown import badge, cell, header, link
+from docsgen.markdown import badge, cell, cited, header, link
 
 
 def modifier_glossary() -> str:
@@ -25,7 +25,7 @@ def modifier_glossary() -> str:
             "",
             f"**On a claim from the claim builder:** {cell(entry.on_claims)}",
             "",
-            f"Source: {cell(entry.source)}{document} · {badge(entry.confidence)} "
+            f"Source: {cited(entry.cite)}{document} · {badge(entry.confidence)} "
             f"{reviewed(entry.reviewed.isoformat())}",
             "",
         ]
@@ -37,7 +37,7 @@ def modifier_glossary() -> str:
             "",
             cell(question.answer),
             "",
-            f"Sources: {cell(question.source)} ({links}) · {badge(question.confidence)} "
+            f"Sources: {cited(question.cite)} ({links}) · {badge(question.confidence)} "
             f"{reviewed(question.reviewed.isoformat())}",
             "",
         ]

@@ -19,7 +19,7 @@ from calc.payers import Payer, load_payers
 from calc.units import Entry
 from docsgen.codes import CATEGORY_LABELS
 from docsgen.dates import build_date, reviewed
-from docsgen.markdown import badge, cell, header, table, wide_table
+from docsgen.markdown import badge, cell, cited, header, table, wide_table
 
 # --- the help sheet and the payers (calc.claim, calc.modifiers, calc.ncci, calc.payers) ----
 
@@ -196,7 +196,7 @@ def _rule_row(rule: ModifierRule) -> list[str]:
         cell(_payers_of(rule)),
         _adds(rule),
         badge(rule.confidence),
-        f"{cell(rule.source)} {reviewed(rule.reviewed.isoformat())}",
+        f"{cited(rule.cite)} {reviewed(rule.reviewed.isoformat())}",
     ]
 
 
@@ -230,7 +230,7 @@ def help_sheet_notes() -> str:
             _rule_title(r),
             cell(fill(r.text, code="the code", payer="the payer", count="more", triggers=["CMT"])),
             badge(r.confidence),
-            f"{cell(r.source)} {reviewed(r.reviewed.isoformat())}",
+            f"{cited(r.cite)} {reviewed(r.reviewed.isoformat())}",
         ]
         for r in book.rules
         if r.kind not in MODIFIER_KINDS
@@ -261,7 +261,7 @@ def modifier_order() -> str:
             "",
             cell(order.text),
             "",
-            f"<small>Source: {cell(order.source)}; reviewed {order.reviewed.isoformat()}.</small>",
+            f"<small>Source: {cited(order.cite)}; reviewed {order.reviewed.isoformat()}.</small>",
             "",
         ]
     )

@@ -13,6 +13,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from calc.sources import Citation, Source
+
 #: Stands for the site's address in snippets; hooks/snippets.py puts in the site_url of
 #: each build, so the snippets stay the same whatever address a build is for.
 SITE_URL_TOKEN = "@@SITE_URL@@"
@@ -49,6 +51,32 @@ def cell(text: object, links: bool = True) -> str:
     if links:  # not inside a link of its own (_link)
         value = _URL.sub(lambda m: f'<a class="source-url" href="{m[0]}">{m[0]}</a>', value)
     return " ".join(value.split())
+
+
+def source_name(source: Source) -> str:
+    """A registry source as answers name it, linked to the document when it is public.
+
+    >>> from calc.sources import source
+    >>> source_name(source("hns-97112"))
+    '<a class="source-link" href="https://healthnetworksolutions.net/index.php/cpt-97112">HNS, CPT 97112 – Neuromuscular Reeducation</a>'
+    """  # noqa: E501
+    name = cell(source.name, links=False)
+    if source.href is None:
+        return name
+    return f'<a class="source-link" href="{html.escape(source.href)}">{name}</a>'
+
+
+def cited(cite: Citation) -> str:
+    """A data entry's citation for a table cell: the same words as the answers'
+    ``source`` text, each source's name linked to its document.
+
+    >>> from calc.sources import Citation
+    >>> cited(Citation(("cms-100-02-ch15",), "§220.3"))
+    'CMS, Medicare Benefit Policy Manual, Pub. 100-02, Chapter 15 — §220.3'
+    """
+    names = "; ".join(source_name(s) for s in cite.sources())
+    where = cell(cite.where) if cite.where else ""
+    return f"{names} — {where}" if names and where else names or where
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from calc.mue import load_mue
 from calc.ncci import NcciPair, load_ncci_pairs
-from docsgen.markdown import admonition, badge, cell, code_list, header, table, wide_table
+from docsgen.markdown import admonition, badge, cell, cited, code_list, header, table, wide_table
 
 
 def _pair_outcome(pair: NcciPair) -> str:
@@ -53,7 +53,7 @@ def help_sheet_pairs() -> str:
             "",
             f"From the **{cell(edition.title)}, version {cell(edition.version)}**, effective "
             f"{edition.effective.isoformat()} {badge(edition.confidence)}. "
-            f"<small>Source: {cell(edition.source)}; reviewed "
+            f"<small>Source: {cited(edition.cite)}; reviewed "
             f"{edition.reviewed.isoformat()}.</small>",
             "",
             admonition("warning", "Where these rows come from", cell(data.caveat)),
@@ -114,7 +114,7 @@ def mue_limits() -> str:
             header("calc/data/mue.toml"),
             "",
             f"From the **{cell(data.title)}**, effective {data.effective.isoformat()}. "
-            f"<small>Source: {cell(data.source)}.</small>",
+            f"<small>Source: {cited(data.cite)}.</small>",
             "",
             wide_table("MUE limits"),
             "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from calc.payers import Payer, load_payers
 from calc.units import METHOD_NAMES
 from docsgen.dates import build_date, review_due
-from docsgen.markdown import badge, capital, cell, code_list, header, table
+from docsgen.markdown import badge, capital, cell, cited, code_list, header, table
 
 YES_NO = {True: "yes", False: "no"}
 
@@ -59,12 +59,12 @@ def payer_profiles() -> str:
             *[f"- {badge('verify')} {cell(v)}" for v in p.verify],
             *[
                 f"- **{code_list(n.codes)}**: {cell(n.text)} {badge(n.confidence)}"
-                f" <small>({cell(n.source)})</small>"
+                f" <small>({cited(n.cite)})</small>"
                 for n in p.code_notes
             ],
             "",
             *_payer_history(profile),
-            f"<small>Source: {cell(p.source)}; reviewed {p.reviewed.isoformat()}"
+            f"<small>Source: {cited(p.cite)}; reviewed {p.reviewed.isoformat()}"
             f"{review_due(p.reviewed)}.</small>",
             "",
         ]

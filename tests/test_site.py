@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.payers import load_payers
 from calc.provenance import sourced
+from calc.sources import load_sources
 from calc.training import answer_key, load_scenarios
 from calc.units import Entry, chart_units, compute_units
 from docsgen import help_sheet, sources
@@ -459,6 +460,29 @@ def test_review_dates_cover_every_rules_file(site: Site) -> None:
         if _raw_sourced(tomllib.loads(path.read_text(encoding="utf-8"))):
             assert path.name in walked, path.name
             assert sources.data_title(path.name) in text
+
+
+def test_sources_page_lists_each_registry_source_once_with_its_link(site: Site) -> None:
+    """Each source of calc/data/sources.toml once, under its kind, its title linked to
+    the document when public ("link not public" otherwise), with the entries citing it."""
+    html = site.page("sources/")
+    ids = parse(html).ids
+    assert {"primary", "hns", "secondary", "cited"} <= ids
+    for s in load_sources():
+        assert html.count(f'id="source-{s.id}"') == 1, s.id
+        title = escape(s.title, quote=False)
+        item = html[html.index(f'id="source-{s.id}"') :].split("</li>", 1)[0]
+        if s.href is None:
+            assert f"<strong>{title}</strong>" in item and "link not public" in item, s.id
+        else:
+            link = f'<a class="source-link" href="{escape(s.href)}">{title}</a>'
+            assert html.count(link) == 1 and link in item, s.id
+        assert (s.date or "date unknown") in item, s.id
+    text = page_text(html)
+    for entry in sourced():
+        if entry.kind == "code":
+            assert entry.id in text
+    assert "HNS policy pages" not in text  # the hand-written lists are gone
 
 
 def test_to_verify_lists_everything_below_high(site: Site) -> None:
