@@ -41,7 +41,8 @@ from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.provenance import sourced
-from docsgen.markdown import badge, cell, code_list
+from calc.sources import load_sources
+from docsgen.markdown import badge, cell, code_list, source_name
 
 #: Entries this module renders from their own loader, in more words than the walk's
 #: title (every other entry of the walk keeps its id and reads its title).
@@ -187,8 +188,18 @@ def rule_citations() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def source_citations() -> dict[str, str]:
+    """Every source of the registry by its id: its name as answers give it, linked to
+    the document when public.
+
+    >>> source_citations()["cms-mln1783722"].startswith("CMS, Proper Use of Modifiers 59")
+    True
+    """
+    return {s.id: source_name(s) for s in load_sources()}
+
+
 def citations_json() -> str:
     """The file the shortcodes hook reads (docs/_generated/citations.json): every id of
     each shortcode kind and its Markdown."""
-    kinds = {"rule": rule_citations(), "source": {}}
+    kinds = {"rule": rule_citations(), "source": source_citations()}
     return json.dumps(kinds, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
