@@ -41,8 +41,8 @@ from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.provenance import sourced
-from calc.sources import load_sources
-from docsgen.markdown import badge, cell, code_list, source_name
+from calc.sources import Citation, load_sources
+from docsgen.markdown import badge, cell, cited, code_list, source_name
 
 #: Entries this module renders from their own loader, in more words than the walk's
 #: title (every other entry of the walk keeps its id and reads its title).
@@ -58,18 +58,18 @@ def stem(file: str) -> str:
     return file.removesuffix(".toml")
 
 
-def citation(statement: str, source: object, confidence: str, period: Period = ALWAYS) -> str:
-    """One entry as a line of Markdown.
+def citation(statement: str, cite: Citation, confidence: str, period: Period = ALWAYS) -> str:
+    """One entry as a line of Markdown: each source's name linked to its document.
 
-    >>> citation("GP on 97112.", "HNS policy", "high", Period(dt.date(2020, 7, 1)))
-    'GP on 97112. <span class="nowrap">(dates of service from 2020-07-01)</span> <span class="badge badge-high" title="Confirmed in the source text">high</span> <small>Source: HNS policy.</small>'
+    >>> print(citation("GP.", Citation((), "HNS policy"), "high", Period(dt.date(2020, 7, 1))))
+    GP. <span class="nowrap">(dates of service from 2020-07-01)</span> <span class="badge badge-high" title="Confirmed in the source text">high</span> <small>Source: HNS policy.</small>
     """  # noqa: E501
     dates = (
         f' <span class="nowrap">(dates of service {period.describe()})</span>'
         if period.dated
         else ""
     )
-    return f"{cell(statement)}{dates} {badge(confidence)} <small>Source: {cell(source)}.</small>"
+    return f"{cell(statement)}{dates} {badge(confidence)} <small>Source: {cited(cite)}.</small>"
 
 
 def _sentence(text: str) -> str:
@@ -84,7 +84,7 @@ def _from_sourced() -> dict[str, str]:
         key = f"{stem(entry.file)}/{entry.id}"
         counts[key] = counts.get(key, 0) + 1
     return {
-        f"{stem(e.file)}/{e.id}": citation(_sentence(e.title), e.source, e.confidence)
+        f"{stem(e.file)}/{e.id}": citation(_sentence(e.title), e.cite, e.confidence)
         for e in sourced()
         if counts[f"{stem(e.file)}/{e.id}"] == 1
     }
@@ -100,7 +100,7 @@ def _payers() -> Iterator[tuple[str, str]]:
                 f"payers/{payer.id}@{part.period.start}",
                 citation(
                     _sentence(text),
-                    part.source or payer.source,
+                    part.cite or payer.cite,
                     part.confidence or payer.confidence,
                     part.period,
                 ),
@@ -108,7 +108,7 @@ def _payers() -> Iterator[tuple[str, str]]:
         for note in payer.code_notes:
             yield (
                 f"payers/{payer.id}/{'+'.join(note.codes)}",
-                citation(_sentence(note.text), note.source, note.confidence, note.period),
+                citation(_sentence(note.text), note.cite, note.confidence, note.period),
             )
 
 
@@ -117,7 +117,7 @@ def _rules() -> Iterator[tuple[str, str]]:
         text = fill(rule.text, code="the code", payer="the payer", count="more", triggers=["CMT"])
         yield (
             f"modifier_rules/{rule.id}",
-            citation(_sentence(text), rule.source, rule.confidence, rule.period),
+            citation(_sentence(text), rule.cite, rule.confidence, rule.period),
         )
 
 
@@ -126,7 +126,7 @@ def _parameters() -> Iterator[tuple[str, str]]:
         each = []
         for value in param.values:
             line = citation(
-                f"{param.title}: {value.shown}.", value.source, value.confidence, value.period
+                f"{param.title}: {value.shown}.", value.cite, value.confidence, value.period
             )
             yield f"parameters/{param.id}@{value.period.start}", line
             each.append(line)
@@ -140,7 +140,7 @@ def _ncci() -> Iterator[tuple[str, str]]:
         "ncci_pairs/edition",
         citation(
             f"{e.title}, version {e.version}, effective {e.effective}.",
-            e.source,
+            e.cite,
             e.confidence,
         ),
     )
@@ -152,7 +152,7 @@ def _ncci() -> Iterator[tuple[str, str]]:
             f"{code_list(pair.column2)}, indicator {pair.indicator} ({outcome})."
         )
         last = None if pair.deleted is None else pair.deleted - dt.timedelta(days=1)
-        line = citation(text, pair.source, pair.confidence, Period(pair.effective, last))
+        line = citation(text, pair.cite, pair.confidence, Period(pair.effective, last))
         yield (key if pair.deleted is None else f"{key}@{pair.deleted}"), line
     for row in data.none_found:
         text = (
@@ -161,7 +161,7 @@ def _ncci() -> Iterator[tuple[str, str]]:
         )
         yield (
             f"ncci_pairs/no-edit/{'+'.join(row.codes)}",
-            citation(text, row.source, row.confidence),
+            citation(text, row.cite, row.confidence),
         )
 
 
@@ -172,7 +172,7 @@ def _mue() -> Iterator[tuple[str, str]]:
             f"MUE for {m.code}: at most {m.value} units per day "
             f"(MAI {m.mai}: {m.explain()}), effective {data.effective}."
         )
-        yield f"mue/{m.code}", citation(_sentence(text), m.source, m.confidence)
+        yield f"mue/{m.code}", citation(_sentence(text), m.cite, m.confidence)
 
 
 def rule_citations() -> dict[str, str]:

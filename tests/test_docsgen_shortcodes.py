@@ -18,7 +18,7 @@ from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.provenance import sourced
 from docsgen.citations import rule_citations, stem
-from docsgen.markdown import badge, cell
+from docsgen.markdown import badge, cell, cited
 from docsgen.shortcodes import ShortcodeError, expand
 from tests.conftest import ROOT
 
@@ -63,7 +63,10 @@ def test_a_payers_dated_part_renders_its_statement_dates_confidence_and_source()
     assert cell(" ".join(part.change.split())) in shown
     assert f"(dates of service from {part.period.start})" in shown
     assert badge(part.confidence or shp.confidence) in shown
-    assert cell(part.source or shp.source) in shown
+    cite = part.cite or shp.cite
+    assert cited(cite) in shown
+    for source in cite.sources():  # each source linked to its document when public
+        assert source.href is None or f'href="{source.href}"' in shown
 
 
 def test_a_dated_amount_renders_each_value_with_its_dates() -> None:
