@@ -26,7 +26,7 @@ fact belongs to each therapy line (``same_region=True`` on the visit says it of 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -366,6 +366,44 @@ def _kept_facts(
     return found.pop() if found else ()
 
 
+def _left_off(
+    entered: tuple[Code, ...],
+    ask: Callable[[tuple[Code, ...]], dict[int, NotReportable]],
+    billed_if: Callable[[dict[int, NotReportable]], set[str]],
+) -> tuple[dict[int, NotReportable], dict[int, NotReportable]]:
+    """Which entries are left off the claim (by position), and which would be if every
+    code entered were billed. An NCCI edit pairs codes billed together, so a code not
+    billed (left off itself, or earning no unit) cannot leave another off: ``ask`` is
+    asked again with the codes ``billed_if`` those entries are left off, until nothing
+    changes (97140 on the CMT's region is left off, so its edit with 97124 does not
+    apply).
+    """
+    first = found = ask(entered)
+    for _ in range(len(entered) + 1):
+        billed = billed_if(found)
+        again = ask(tuple(c for c in entered if c.code in billed))
+        settled = again.keys() == found.keys()
+        found = again
+        if settled:
+            break
+    return found, first
+
+
+def _pair_not_applied(code: str, others: list[str], would: NotReportable) -> tuple[Message, str]:
+    """The note and step for a code an NCCI edit would leave off, were the code it is
+    bundled into billed."""
+    named = " and ".join(others) or "the other code"
+    text = (
+        f"{code} stays on the claim: the NCCI edit that bundles it into {named} (modifier "
+        f"indicator 0) pairs codes billed together, and {named} is not billed on this claim."
+    )
+    step = (
+        f"{code}: stays on the claim — the NCCI edit with {named} (modifier indicator 0) "
+        f"would leave it off, but {named} is not billed."
+    )
+    return Message("ncci-pair-not-applied", text, would.fired.source, "medium", (code,)), step
+
+
 def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
     """The same message about several lines is shown once, naming the lines."""
     merged: dict[tuple[str, str], Message] = {}
@@ -510,12 +548,46 @@ def build_claim(
 
     # (2) Not separately reportable: off the claim before units are counted. Whether a
     # line is depends on its own facts (same region as the CMT), so each entry is asked.
+    def ask(staying: tuple[Code, ...]) -> dict[int, NotReportable]:
+        return {
+            i: found
+            for i, entry in enumerate(visit.lines)
+            if (
+                found := not_reportable(
+                    codes.require(entry.code), context(staying, visit.facts_of(entry)), book, ncci
+                )
+            )
+            is not None
+        }
+
+    def billed_if(off: dict[int, NotReportable]) -> set[str]:
+        """The codes that earn units when these entries are left off."""
+        kept = [e for i, e in enumerate(visit.lines) if i not in off]
+        try:
+            counted = compute_units(kept, method=method, codes=codes)
+        except CalcError:  # said when the units are counted (step 3)
+            return {codes.require(e.code).code for e in kept}
+        return {line.code for line in counted.lines if line.units}
+
+    off, at_first = _left_off(entered, ask, billed_if)
+    on_claim_now = billed_if(off)
     dropped: dict[str, NotReportable] = {}
     gone: list[Entry] = []
     unbundled: list[Message] = []  # said once units are known: only of a line billed
-    for entry in visit.lines:
+    pair_steps: list[str] = []
+    for i, entry in enumerate(visit.lines):
         this = codes.require(entry.code)
-        found = not_reportable(this, context(entered, visit.facts_of(entry)), book, ncci)
+        found = off.get(i)
+        if i in at_first and found is None:
+            others = [
+                c.code
+                for c in entered
+                if c.code not in on_claim_now and ncci.edit(c.code, this.code, on=day) is not None
+            ]
+            message, step = _pair_not_applied(this.code, others, at_first[i])
+            action = f"Confirm {this.code} without {' and '.join(others)} with {payer.name}"
+            notes.append(replace(message, action=action))
+            pair_steps.append(step)  # said after the codes left off
         if found is not None:
             dropped.setdefault(this.code, found)
             gone.append(entry)
@@ -546,6 +618,7 @@ def build_claim(
             f"{code}: not billed — {found.fired.title}"
             + (f"; its {total} min leave the timed total." if total else ".")
         )
+    steps += pair_steps
     kept = tuple(e for e in visit.lines if e not in gone)
     if not kept:
         raise CalcError("nothing_to_bill", "None of the codes entered is separately reportable.")
@@ -606,9 +679,9 @@ def build_claim(
     on_claim = tuple(line.code for line in lines)
     for note in payer.code_notes:
         hit = tuple(code for code in on_claim if code in note.codes)
-        off = [c.code for c in entered if c.code in note.codes and c.code not in on_claim]
-        if off:
-            steps.append(_note_not_shown(off, hit, payer))
+        unbilled = [c.code for c in entered if c.code in note.codes and c.code not in on_claim]
+        if unbilled:
+            steps.append(_note_not_shown(unbilled, hit, payer))
         if hit:
             named = " and ".join(hit)
             warnings.append(

@@ -125,3 +125,42 @@ def test_an_ignored_same_region_mark_on_a_line_that_earns_no_unit_is_not_said() 
     # billed, the same mark is still named (the test of issue 14 item 2)
     out = claim(payer="commercial", dos="2025-03-03", lines="98941,97112:30,97110:10:same-region")
     assert ("flag-ignored", ["97110"]) in [(w["code"], w["lines"]) for w in out["warnings"]]
+
+
+# --- a code left off cannot leave another off -------------------------------------------
+# calc/data/ncci_pairs.toml (CMS NCCI PTP v30.1): 97140/97124 and 97161/97750 are
+# indicator 0 edits; a PTP edit pairs codes billed by the same provider for the same
+# patient on the same date of service.
+
+
+def test_97124_is_not_left_off_for_a_97140_that_is_itself_left_off() -> None:
+    out = claim(payer="commercial", dos="2025-03-03", lines="98941,97140:15:same-region,97124:15")
+    assert [n["code"] for n in out["not_billed"]] == ["97140"]
+    assert [x["display"] for x in out["lines"]] == ["98941 × 1", "97124-59 × 1"]
+    (note,) = [n for n in out["notes"] if n["code"] == "ncci-pair-not-applied"]
+    assert note["lines"] == ["97124"] and "97140" in note["message"]
+    assert note["confidence"] == "medium" and note["action"]
+    assert any(s.startswith("97124: stays on the claim") for s in out["steps"])
+    # with 97140 billed (another region), the edit applies again
+    out = claim(payer="commercial", dos="2025-03-03", lines="98941,97140:15,97124:15")
+    assert [n["code"] for n in out["not_billed"]] == ["97124"]
+
+
+def test_a_chain_of_indicator_0_edits_stops_at_the_code_left_off() -> None:
+    """98941 leaves 97161 off (indicator 0); 97161 then cannot leave 97750 off."""
+    out = claim(payer="commercial", dos="2025-03-03", lines="98941,97161,97750:30")
+    assert [n["code"] for n in out["not_billed"]] == ["97161"]
+    assert "97750" in [x["code"] for x in out["lines"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(visits_with_line_facts())
+def test_a_code_is_left_off_only_for_a_code_on_the_claim(request: dict[str, Any]) -> None:
+    out = api.call("claim", request)
+    if "error" in out:
+        return
+    billed = {x["code"] for x in out["lines"]}
+    for n in out["not_billed"]:
+        if n["rule"].startswith("ncci-"):
+            column1 = n["rule"].split("-")[1]
+            assert column1 in billed, n
