@@ -184,3 +184,20 @@ def test_every_modifier_shown_links_to_the_glossary(page: Page, site: Site) -> N
     page.wait_for_url("**/modifiers/**")
     expect(page.locator("#modifier-gp")).to_be_in_viewport()
     expect(page.locator("#zelis")).to_contain_text("Zelis")
+
+
+def test_a_payer_warning_names_only_the_billed_lines(page: Page, site: Site) -> None:
+    """Blue Cross NC's PT prior authorization (from 2024-12-01) with 97140 on the CMT's
+    region (left off): the warning is about 97112 alone, and only its line links to it."""
+    lines_ = "98941,97112:23,97140:15:same-region"
+    page.goto(site.page(CLAIM + f"?payer=bcbsnc&lines={lines_}&dos=2025-03-03"))
+    result = answer(page)
+    assert result == api.call("claim", {"payer": "bcbsnc", "lines": lines_, "dos": "2025-03-03"})
+    (prior,) = [w for w in result["warnings"] if w["code"] == "payer-code-note"]
+    assert prior["lines"] == ["97112"]
+    box = widget(page).locator(".calc-result")
+    heading = box.locator("p[data-code='payer-code-note']").locator("xpath=ancestor::*[@id][1]")
+    expect(heading).to_contain_text("97112")
+    expect(heading).not_to_contain_text("97140")
+    expect(box.locator(".calc-claim-lines li[data-code='97140']")).to_have_count(0)
+    expect(box).to_contain_text("97140 is not on the claim, so Blue Cross NC's note")
