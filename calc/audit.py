@@ -1676,6 +1676,7 @@ class Session:
     def __init__(self, options_json: str) -> None:
         self.auditor: Auditor | None = None
         self.error: dict[str, Any] | None = None
+        self.again = False  # the file is being read the second time (split visits)
         try:
             options = json.loads(options_json)
             if not isinstance(options, dict) or set(options) - {"size", "payer_map", "columns"}:
@@ -1726,7 +1727,8 @@ class Session:
         if self.auditor is None:
             return json.dumps(self.error)
         try:
-            if not self.auditor._gathering and not self.auditor._ended and self.auditor.end():
+            if not self.again and self.auditor.end():
+                self.again = True
                 self.auditor.read_again()
                 return json.dumps({"again": True})
             report = self.auditor.finish().as_dict()
