@@ -42,7 +42,7 @@ from calc.requests import (
     since_request,
     units_request,
 )
-from calc.units import METHOD_NAMES, SOURCES, compute_units
+from calc.units import METHOD_NAMES, compute_units, method_statement
 
 Handler = Callable[[Request], dict[str, Any]]
 
@@ -64,8 +64,9 @@ def units(request: Request) -> dict[str, Any]:
     read = units_request(request)
     result = compute_units(read.entries, method=read.method).as_dict()
     # The units methods carry no date in their sources: in force on every covered date.
+    said = method_statement(read.method)
     method_rule = Applied(
-        f"Units: {METHOD_NAMES[read.method]}", Period(), SOURCES[read.method], "high"
+        f"Units: {METHOD_NAMES[read.method]}", Period(), said.source, said.confidence
     )
     # changes about a code that earns no unit are not about this visit's bill
     codes = [normalize(line["code"]) for line in result["lines"] if line["units"]]

@@ -55,13 +55,14 @@ from calc.modifiers import (
 from calc.mue import mue_warnings
 from calc.ncci import NcciData, load_ncci_pairs
 from calc.payers import MODIFIER_STYLES, Payer, PayerTable, load_payers
+from calc.statements import Statement, statement
 from calc.units import (
     METHOD_NAMES,
     METHODS,
-    SOURCES,
     Entry,
     UnitsResult,
     compute_units,
+    method_statement,
 )
 
 #: Facts about one therapy line (``97112=23:same-region`` on the command line,
@@ -326,30 +327,23 @@ def _check_line_facts(visit: Visit, codes: CodeTable) -> None:
 
 def _ignored_flags(visit: Visit, payer: Payer, entered: Iterable[Code]) -> list[Message]:
     """Flags that change nothing for this visit: say so rather than ignore them silently."""
-    out = []
+    out: list[tuple[str, dict[str, str]]] = []
     categories = {c.category for c in entered}
     here = "the visit as entered"
     if visit.same_region and "cmt" not in categories:
-        out.append(
-            f"'Same region' was marked, but no CMT code (98940–98943) is on {here}: it "
-            "changes nothing. Check the codes."
-        )
+        out.append(("ignored-same-region", {"here": here}))
     if (visit.cmt_abn or visit.voluntary_abn) and not payer.medicare_part_b:
-        out.append(
-            f"An ABN was marked, but an ABN is a Medicare notice: it changes nothing for "
-            f"{payer.name}."
-        )
+        out.append(("ignored-abn", {"payer": payer.name}))
     if visit.care == "maintenance" and not payer.medicare_part_b:
-        out.append(
-            f"Maintenance care was marked: it changes the CMT modifier for Medicare only "
-            f"(GA or GZ instead of AT). The {payer.name} claim is unchanged."
-        )
+        out.append(("ignored-maintenance", {"payer": payer.name}))
     elif visit.care == "maintenance" and "cmt" not in categories:
-        out.append(
-            f"Maintenance care was marked, but no CMT code is on {here}: it changes nothing."
-        )
-    source = "Calculator input check"
-    return [Message("flag-ignored", text, source, "high") for text in out]
+        out.append(("ignored-maintenance-no-cmt", {"here": here}))
+    return [_said("flag-ignored", statement(s), **values) for s, values in out]
+
+
+def _said(kind: str, said: Statement, lines: tuple[str, ...] = (), /, **values: str) -> Message:
+    """A message of the engine's own (calc/data/statements.toml), with its source."""
+    return Message(kind, said.say(**values), said.source, said.confidence, lines)
 
 
 def _kept_facts(
@@ -533,8 +527,9 @@ def build_claim(
         )
 
     dates = as_of(day, given)
+    coverage = statement("date-coverage")
     warnings: list[Message] = [
-        Message("date-coverage", text, "The rule book's covered dates", "verify")
+        Message("date-coverage", text, coverage.source, coverage.confidence)
         for text in dates.warnings
     ]
     warnings += _ignored_flags(visit, payer, entered)
@@ -592,17 +587,8 @@ def build_claim(
             dropped.setdefault(this.code, found)
             gone.append(entry)
         elif "same_region" in entry.facts and any(c.category == "cmt" for c in entered):
-            unbundled.append(
-                Message(
-                    "flag-ignored",
-                    f"'Same region' was marked on {this.code}, but it changes nothing for it: "
-                    f"no rule or NCCI edit the calculator knows bundles {this.code} into the "
-                    "CMT. It stays on the claim; check the payer's policy.",
-                    "Calculator input check",
-                    "high",
-                    (this.code,),
-                )
-            )
+            said = statement("ignored-same-region-line")
+            unbundled.append(_said("flag-ignored", said, (this.code,), code=this.code))
     not_billed = []
     for code, found in dropped.items():
         minutes = [e.minutes for e in gone if codes.require(e.code).code == code]
@@ -626,11 +612,14 @@ def build_claim(
     # (3) Units with the payer's method.
     units = compute_units(kept, method=method, codes=codes)
     steps += _plain_steps(units)
-    source = SOURCES[method]
-    warnings += [Message(w.code, w.message, source, "high", ()) for w in units.warnings]
-    notes += [Message("units-pool", n, source, "medium") for n in units.notes]
+    said, pool = method_statement(method), statement("units-pool")
+    warnings += [Message(w.code, w.message, said.source, said.confidence) for w in units.warnings]
+    notes += [Message("units-pool", n, pool.source, pool.confidence) for n in units.notes]
     if units.tie is not None:
-        notes.append(Message("units-tie", units.tie.message, source, "high", units.tie.candidates))
+        tie = units.tie
+        notes.append(
+            Message("units-tie", tie.message, said.source, said.confidence, tie.candidates)
+        )
 
     # (4) Modifiers, line by line.
     billed_lines = [line for line in units.lines if line.units > 0]

@@ -55,6 +55,7 @@ from calc.ncci import NcciData, NcciPair, load_ncci_pairs
 from calc.parameters import Parameters, Value, load_parameters
 from calc.payers import MODIFIER_STYLES, PAYER_FLAGS, Payer, PayerTable, load_payers
 from calc.sources import Citation, Cited, read_citation
+from calc.statements import statement
 
 DATA_FILE = "modifier_rules.toml"
 KINDS = (
@@ -817,17 +818,8 @@ def decide(
             if row is None or line.code not in row.against or other.code not in row.codes:
                 continue
             unsure = "" if row.confidence == "high" else " Not confirmed: check the CMS file."
-            notes.append(
-                Message(
-                    "ncci-none-found",
-                    f"{line.code} with {other.code}: the NCCI PTP table has no edit in force "
-                    "for this pair, so NCCI adds no modifier for it (any modifier on it comes "
-                    f"from another rule: see the steps).{unsure}",
-                    row.source,
-                    row.confidence,
-                    (line.code,),
-                )
-            )
+            said = statement("ncci-none-found").say(code=line.code, other=other.code, unsure=unsure)
+            notes.append(Message("ncci-none-found", said, row.source, row.confidence, (line.code,)))
 
     shaky: dict[tuple[str, tuple[Fired, ...]], list[str]] = {}
     for mod in modifiers:
@@ -840,8 +832,9 @@ def decide(
         notes.append(
             Message(
                 "check-confidence",
-                f"{line.code}: {', '.join(mods)} {rest} on a rule marked {best}, not high: "
-                f"{titles}. Check it against its source before relying on it.",
+                statement("check-confidence").say(
+                    code=line.code, mods=", ".join(mods), rest=rest, best=best, titles=titles
+                ),
                 "; ".join(dict.fromkeys(f.source for f in rules)),
                 best,
                 (line.code,),

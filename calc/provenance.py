@@ -34,6 +34,7 @@ from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.sources import Citation, Cited
+from calc.statements import load_statements
 from calc.training import load_scenarios
 
 
@@ -147,6 +148,10 @@ def _walk() -> Iterator[Sourced]:
     for q in glossary.questions:
         yield Sourced(
             "modifier_glossary.toml", "question", q.id, q.title, q.cite, q.confidence, q.reviewed
+        )
+    for st in load_statements():
+        yield Sourced(
+            "statements.toml", "statement", st.id, st.title, st.cite, st.confidence, st.reviewed
         )
     t = load_audit_rules().trend
     yield Sourced("audit.toml", "trend", "trend", t.text, t.cite, t.confidence, t.reviewed)

@@ -55,6 +55,8 @@ class Source:
         >>> print(source("cms-mln1783722").name)
         CMS, Proper Use of Modifiers 59, XE, XP, XS, XU (MLN Fact Sheet MLN1783722) (published 2023)
         """
+        if self.kind == "project":  # the calculator's own check: its title says it
+            return self.title
         dated = f" ({self.date_is} {self.date})" if self.date else ""
         secondary = " (secondary source)" if self.kind == "secondary" else ""
         return f"{self.publisher}, {self.title}{dated}{secondary}"

@@ -29,6 +29,7 @@ from calc._data import plain
 from calc.codes import CodeTable, load_codes, normalize
 from calc.errors import CalcError, shown
 from calc.inputs import ascii_number, flag
+from calc.statements import Statement, statement
 
 METHODS = ("cms", "per-code")
 METHOD_NAMES = {"cms": "CMS total time (8-minute rule)", "per-code": "per code (AMA mid-point)"}
@@ -43,17 +44,18 @@ LONG_DAY_MINUTES = 480  # > 8 hours of treatment in one day is implausible: warn
 LOW_AVERAGE_MINUTES = 10
 MAX_ALTERNATIVES = 12  # equally correct tie allocations listed in full
 
-SOURCES = {
-    "cms": "CMS Medicare Claims Processing Manual, Pub. 100-04, Ch. 5, §20.2",
-    "per-code": "AMA CPT introduction, time rule: a unit is attained when the mid-point "
-    "is passed (as quoted by secondary sources)",
-    "time-that-counts": "CMS Pub. 100-04, Ch. 5, §20.3",
-}
-POOL_NOTE = (
-    "One pool = one patient, one date of service, one billing provider. Keeping each "
-    "discipline's plan of care in its own pool is common expert practice, not CMS text "
-    "(assumption)."
-)
+#: The statements (calc/data/statements.toml) the units engine cites: each method's,
+#: and the time that counts.
+UNITS_STATEMENTS = ("units-cms", "units-per-code", "units-time-that-counts")
+
+
+def method_statement(method: str) -> Statement:
+    """The rule a units method follows, with its source and confidence.
+
+    >>> method_statement("per-code").source.startswith("AMA, CPT")
+    True
+    """
+    return statement(f"units-{method}")
 
 
 @dataclass(frozen=True)
@@ -514,8 +516,8 @@ def compute_units(
 
     billed = [f"{line.code} × {line.units}" for line in lines if line.units]
     steps.append("Bill: " + ", ".join(billed) + "." if billed else "Nothing to bill.")
-    notes = [POOL_NOTE] if method == "cms" and len(timed) > 1 else []
-    sources = [SOURCES[method]]
+    notes = [statement("units-pool").text] if method == "cms" and len(timed) > 1 else []
+    sources = [method_statement(method).source]
     return UnitsResult(
         method=method,
         total_minutes=total,

@@ -27,6 +27,7 @@ DATA_TITLES = {
     "ncci_pairs.toml": "NCCI pairs",
     "payers.toml": "Payer profiles",
     "scenarios.toml": "Training scenarios",
+    "statements.toml": "The calculator's own statements",
 }
 
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from calc.cases import UnitsCase, load_units_cases
+from calc.statements import statement
 from calc.units import (
     METHOD_NAMES,
-    SOURCES,
+    UNITS_STATEMENTS,
     Entry,
     UnitsResult,
     chart_row,
     chart_units,
     compute_units,
 )
-from docsgen.markdown import admonition, capital, cell, header, table
+from docsgen.markdown import admonition, capital, cell, cited, header, table
 
 CHART_UNITS = 12  # the full chart: 0 … 12 units, 173–187 min (well past 2 hours)
 CARD_CHART_UNITS = 8  # the quick reference card: up to 2 hours
@@ -193,5 +194,6 @@ def methods_compared() -> str:
 
 def units_sources() -> str:
     """The sources the units engine cites in its results."""
-    items = [f"- {cell(text)}" for text in SOURCES.values()]
-    return "\n".join([header("calc/units.py (SOURCES)"), "", *items, ""])
+    said = [statement(s) for s in UNITS_STATEMENTS]
+    items = [f"- {cell(s.title)}: {cited(s.cite)}" for s in said]
+    return "\n".join([header("calc/data/statements.toml"), "", *items, ""])

@@ -55,9 +55,9 @@ from calc.training.scenarios import (
 )
 from calc.units import (
     METHOD_NAMES,
-    SOURCES,
     UnitsResult,
     compute_units,
+    method_statement,
 )
 
 # --- the engine's answer ----------------------------------------------------------------
@@ -217,7 +217,8 @@ def _steps_for(steps: Iterable[str], code: str, visit: Iterable[str]) -> tuple[s
 def _units_rule(info: Code, method: str) -> RuleRef:
     """The rule behind a line's units: the payer's method, or "untimed: 1 unit"."""
     if info.timed:
-        return RuleRef(method, METHOD_NAMES[method], SOURCES[method], "high")
+        said = method_statement(method)
+        return RuleRef(method, METHOD_NAMES[method], said.source, said.confidence)
     title = f"{info.code} is untimed (service-based): 1 unit, whatever its minutes"
     return RuleRef("untimed-code", title, info.source, info.confidence)
 
@@ -340,7 +341,7 @@ def _review_answer(scenario: Scenario, result: Review) -> Answer:
     def source_of(message: str) -> str:
         # A check's warning repeats in the detail of its item; the rest come from units.
         found = (r.item.source for r in result.items if message in r.detail)
-        return next(found, SOURCES["cms"])
+        return next(found, method_statement("cms").source)
 
     # The review's note is about the other therapies of the visit: the HNS rule for
     # every modality and therapy.
