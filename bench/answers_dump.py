@@ -12,7 +12,8 @@ keeps the virtual environment's editable install of this tree out of the way).
 
 Source texts change by design when the source registry's rendering changes (#13):
 ``--no-source-text`` writes every source text (the ``source`` and ``sources`` fields of
-any answer) as ``"…"``, so everything else can still be compared byte for byte; and
+any answer, and a training tag's ``section``) as ``"…"``, so everything else can still
+be compared byte for byte; and
 ``--source-pairs BEFORE AFTER`` reads two full dumps of the same requests and prints each
 distinct old → new source text once, for a person to read:
 
@@ -168,7 +169,7 @@ def fixed() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "grade", {"scenario": "nope", "attempt": {"lines": []}}
 
 
-SOURCE_KEYS = ("source", "sources")
+SOURCE_KEYS = ("source", "sources", "section")  # a training tag's section is a citation
 BLANK = "…"
 
 
@@ -195,7 +196,7 @@ def _pairs(old: Any, new: Any, found: dict[tuple[str, str], None]) -> None:
     """Collect the (old, new) ``source`` texts at the same places of two answers."""
     if isinstance(old, dict) and isinstance(new, dict):
         for k in old.keys() & new.keys():
-            if k == "source" and isinstance(old[k], str) and isinstance(new[k], str):
+            if k in ("source", "section") and isinstance(old[k], str) and isinstance(new[k], str):
                 found[(old[k], new[k])] = None
             else:
                 _pairs(old[k], new[k], found)

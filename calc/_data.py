@@ -25,8 +25,9 @@ CONFIDENCE_LEVELS = ("high", "medium", "low", "verify")
 CONFIDENCE_RANK = {level: rank for rank, level in enumerate(CONFIDENCE_LEVELS)}
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 #: Field metadata of a data entry's citation (``cite``): answers give it as its text,
-#: under the key ``source`` (see ``plain``).
+#: under the key ``source`` (see ``plain``); a training tag's, under ``section``.
 ANSWERED_AS_SOURCE = MappingProxyType({"answered_as": "source"})
+ANSWERED_AS_SECTION = MappingProxyType({"answered_as": "section"})
 
 
 def weakest(levels: Iterable[str]) -> str:

@@ -2,7 +2,8 @@
 walk over the validated loaders. The site's to-verify list, its review table and its
 sources page (each registry source with every entry that cites it) are all views of
 :func:`sourced`; :func:`citing` adds what cites sources without a confidence or review
-date of its own: a payer's code notes and dated periods, and the worked cases.
+date of its own: a payer's code notes and dated periods, the training tags and the
+worked cases.
 
 >>> entries = sourced()
 >>> commercial = next(e for e in entries if e.kind == "payer" and e.id == "commercial")
@@ -174,7 +175,8 @@ def sourced() -> tuple[Sourced, ...]:
 @cache
 def citing() -> tuple[Citing, ...]:
     """Every entry that cites a source: :func:`sourced`, then the worked cases."""
-    return (*sourced(), *_payer_parts(), *(_case(c) for c in load_units_cases()))
+    tags = (Citing("scenarios.toml", "tag", t.id, t.title, t.cite) for t in load_scenarios().tags)
+    return (*sourced(), *_payer_parts(), *tags, *(_case(c) for c in load_units_cases()))
 
 
 def _payer_parts() -> Iterator[Citing]:

@@ -192,7 +192,9 @@ def source_citations() -> dict[str, str]:
     """Every source of the registry by its id: its name as answers give it, linked to
     the document when public.
 
-    >>> source_citations()["cms-mln1783722"].startswith("CMS, Proper Use of Modifiers 59")
+    >>> source_citations()["cms-pfs"]
+    'CMS, Medicare Physician Fee Schedule'
+    >>> source_citations()["cms-mln1783722"].startswith('<a class="source-link" href="https://')
     True
     """
     return {s.id: source_name(s) for s in load_sources()}

@@ -720,7 +720,7 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
             "s.toml, scenario 'cms-example-1': only a units scenario can pose a worked case",
         ),
         (
-            lambda d: d["tag"].append({"id": "unused", "title": "t", "section": "s"}),
+            lambda d: d["tag"].append({"id": "unused", "title": "t", "sources": ["ama-cpt"]}),
             "s.toml: tag 'unused' is used by no scenario",
         ),
         (

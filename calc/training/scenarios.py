@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calc._data import (
+    ANSWERED_AS_SECTION,
     ANSWERED_AS_SOURCE,
     check_keys,
     plain,
@@ -83,11 +84,16 @@ _PROVIDERS = {"dc": "chiropractor (DC)", "pt": "physical therapist (PT)"}
 
 @dataclass(frozen=True)
 class Tag:
-    """A rule a scenario exercises."""
+    """A rule a scenario exercises, and where it comes from (``section``: the citation's
+    text)."""
 
     id: str
     title: str
-    section: str
+    cite: Citation = field(metadata=ANSWERED_AS_SECTION)
+
+    @property
+    def section(self) -> str:
+        return self.cite.text
 
     def as_dict(self) -> dict[str, str]:
         return plain(self)
@@ -168,7 +174,7 @@ def _parse_tags(name: str, data: Any) -> tuple[Tag, ...]:
         want(where, "tag", entry, dict)
         if isinstance(entry.get("id"), str):
             where = f"{name}, tag {entry['id']!r}"
-        check_keys(where, entry, ["id", "title", "section"])
+        check_keys(where, entry, ["id", "title", "sources"], ["where"])
         tag_id = want_id(where, "id", entry["id"])
         if any(t.id == tag_id for t in tags):
             raise CalcError("bad_data", f"{where}: listed twice")
@@ -176,7 +182,7 @@ def _parse_tags(name: str, data: Any) -> tuple[Tag, ...]:
             Tag(
                 tag_id,
                 want_text(where, "title", entry["title"]),
-                want_text(where, "section", entry["section"]),
+                read_citation(where, entry),
             )
         )
     return tuple(tags)
