@@ -174,10 +174,13 @@ BLANK = "…"
 
 
 def without_source_text(value: Any) -> Any:
-    """The answer with every source text blanked (lists keep their length)."""
+    """The answer with every source text blanked (lists keep their length), and without
+    ``source_links`` (the documents those texts name: added with the registry)."""
     if isinstance(value, dict):
         return {
-            k: _blank(v) if k in SOURCE_KEYS else without_source_text(v) for k, v in value.items()
+            k: _blank(v) if k in SOURCE_KEYS else without_source_text(v)
+            for k, v in value.items()
+            if k != "source_links"
         }
     if isinstance(value, list):
         return [without_source_text(v) for v in value]

@@ -42,6 +42,7 @@ from calc.requests import (
     since_request,
     units_request,
 )
+from calc.sources import source_links
 from calc.units import METHOD_NAMES, compute_units, method_statement
 
 Handler = Callable[[Request], dict[str, Any]]
@@ -58,6 +59,12 @@ def _dated(
     return {"date_of_service": dates.as_dict(), **result, "steps": steps}
 
 
+def linked(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer with ``source_links``: each public document its sources name, so a
+    page can link the name (last, so the rest of the answer keeps its order)."""
+    return {**answer, "source_links": source_links(answer)}
+
+
 def units(request: Request) -> dict[str, Any]:
     """``{"lines": "97112:24,97110:23" | [...], "method": "cms" | "per-code",
     "dos": "YYYY-MM-DD"}`` (without dos: the rule book's as_of date, stated)."""
@@ -70,7 +77,7 @@ def units(request: Request) -> dict[str, Any]:
     )
     # changes about a code that earns no unit are not about this visit's bill
     codes = [normalize(line["code"]) for line in result["lines"] if line["units"]]
-    return _dated(result, read.dos, codes, [method_rule])
+    return linked(_dated(result, read.dos, codes, [method_rule]))
 
 
 def codes(request: Request) -> dict[str, Any]:
@@ -89,7 +96,7 @@ def review(request: Request) -> dict[str, Any]:
     """The request is the record itself: ``{"body_parts": [...], "minutes": 24, ...}``,
     plus ``"dos": "YYYY-MM-DD"`` (without it: the rule book's as_of date, stated)."""
     read = review_request(request)
-    return _dated(review_record(read.record).as_dict(), read.dos, ["97112"], [])
+    return linked(_dated(review_record(read.record).as_dict(), read.dos, ["97112"], []))
 
 
 def changes(request: Request) -> dict[str, Any]:
@@ -122,7 +129,7 @@ def claim(request: Request) -> dict[str, Any]:
     facts (``same-region``, ``separate-encounter``) follow its minutes; the visit-wide
     ``same_region`` / ``separate_encounter`` say it of every line, and ``abn`` is the
     shorthand for both ABNs."""
-    return build_claim(claim_request(request)).as_dict()
+    return linked(build_claim(claim_request(request)).as_dict())
 
 
 def payers(request: Request) -> dict[str, Any]:

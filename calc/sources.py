@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -179,6 +179,37 @@ def source(source_id: str) -> Source:
         return _by_id()[source_id]
     except KeyError:
         raise CalcError("bad_data", f"unknown source id {source_id!r}") from None
+
+
+def source_texts(answer: Any) -> Iterator[str]:
+    """Every source text of an answer: its ``source`` and ``sources`` fields, at any depth."""
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if key == "source" and isinstance(value, str):
+                yield value
+            elif key == "sources" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from source_texts(value)
+    elif isinstance(answer, list):
+        for value in answer:
+            yield from source_texts(value)
+
+
+def source_links(answer: Any) -> list[dict[str, str]]:
+    """The public documents an answer's source texts name, for a page to link their
+    names (each registry source is named one way, so its name finds it).
+
+    >>> source_links({"sources": ["HNS, CPT 97112 – Neuromuscular Reeducation — x"]})
+    [{'id': 'hns-97112', 'name': 'HNS, CPT 97112 – Neuromuscular Reeducation', \
+'href': 'https://healthnetworksolutions.net/index.php/cpt-97112'}]
+    """
+    said = "\n".join(source_texts(answer))
+    return [
+        {"id": s.id, "name": s.name, "href": s.href}
+        for s in load_sources()
+        if s.href is not None and s.name in said
+    ]
 
 
 def read_citation(where: str, entry: Mapping[str, Any]) -> Citation:

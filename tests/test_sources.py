@@ -157,3 +157,22 @@ def test_a_citation_names_each_source_the_same_way() -> None:
     assert Citation(("webpt-8-minute",)).text.endswith("(secondary source)")
     dated = source("palmetto-jm-chiro-at-ga").name
     assert dated.endswith("(published 2020-05-29)")
+
+
+def test_an_answer_links_the_public_documents_its_sources_name() -> None:
+    """``source_links``: each registry source with an address whose name is in one of the
+    answer's source texts, once; none for a source without an address."""
+    from calc.api import call
+
+    out = call("claim", {"payer": "bcbsnc", "lines": "98941,97112:23", "dos": "2026-12-01"})
+    said = "\n".join([*out["sources"], *(m["source"] for m in out["warnings"] + out["notes"])])
+    links = out["source_links"]
+    assert [link["id"] for link in links] == sorted(
+        {link["id"] for link in links}, key=[s.id for s in load_sources()].index
+    )
+    assert {"hns-97112", "bcbsnc-cci-oce-2021"} <= {link["id"] for link in links}
+    for link in links:
+        s = source(link["id"])
+        assert (link["name"], link["href"]) == (s.name, s.href) and s.name in said
+    units = call("units", {"lines": "97112:24", "dos": "2026-12-01"})
+    assert [link["id"] for link in units["source_links"]] == ["cms-100-04-ch5"]

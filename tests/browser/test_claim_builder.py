@@ -186,6 +186,21 @@ def test_every_modifier_shown_links_to_the_glossary(page: Page, site: Site) -> N
     expect(page.locator("#zelis")).to_contain_text("Zelis")
 
 
+def test_each_cited_document_is_a_link_in_the_sources(page: Page, site: Site) -> None:
+    """The source registry (issue 13): the answer's sources name each document one way,
+    and the page links the name to the document (the engine's source_links)."""
+    page.goto(site.page(CLAIM + "?payer=bcbsnc&lines=98941,97112:23&dos=2026-12-01"))
+    found = answer(page)
+    hns = next(link for link in found["source_links"] if link["id"] == "hns-97112")
+    sources = widget(page).locator(".calc-sources li")
+    expect(sources).to_have_count(len(found["sources"]))
+    link = widget(page).locator(f'.calc-sources a.calc-source-link[href="{hns["href"]}"]')
+    expect(link.first).to_have_text(hns["name"])
+    # the words stay the engine's: each item reads exactly as its source text
+    assert sources.all_text_contents() == found["sources"]
+    expect(widget(page).locator(".calc-source a.calc-source-link").first).to_be_visible()
+
+
 def test_a_payer_warning_names_only_the_billed_lines(page: Page, site: Site) -> None:
     """Blue Cross NC's PT prior authorization (from 2024-12-01) with 97140 on the CMT's
     region (left off): the warning is about 97112 alone, and only its line links to it."""

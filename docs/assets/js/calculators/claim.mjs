@@ -18,6 +18,7 @@ import {
   nextId,
   notice,
   resultArea,
+  sourceList,
   sourcedNotice,
   textList,
   untilReady,
@@ -120,11 +121,11 @@ function renderResult(result) {
     );
   }
   for (const { id, warning, n } of warningIds) {
-    const box = sourcedNotice("warning", `Check this (warning ${n}${warning.lines.length ? `: ${warning.lines.join(", ")}` : ""})`, warning);
+    const box = sourcedNotice("warning", `Check this (warning ${n}${warning.lines.length ? `: ${warning.lines.join(", ")}` : ""})`, warning, result.source_links);
     box.id = id;
     parts.push(box);
   }
-  const noteBox = (note) => sourcedNotice(note.confidence === "verify" ? "question" : "note", "Note", note);
+  const noteBox = (note) => sourcedNotice(note.confidence === "verify" ? "question" : "note", "Note", note, result.source_links);
   // open questions and things to do are shown; background that explains a rule is folded
   const secondary = result.notes.filter((note) => note.level === "secondary");
   for (const note of result.notes) if (note.level !== "secondary") parts.push(noteBox(note));
@@ -152,7 +153,7 @@ function renderResult(result) {
       ),
     );
   }
-  parts.push(h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), textList(result.sources)));
+  parts.push(h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), sourceList(result.sources, result.source_links)));
   return parts;
 }
 

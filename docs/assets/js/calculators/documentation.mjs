@@ -5,7 +5,7 @@
 // service, dos=, which is not patient data: the address keeps that one field).
 
 import { dateBlock, dosField } from "./dates.mjs";
-import { badge, copyButton, engineStatus, h, keepInAddress, nextId, notice, resultArea, sourcedNotice, textList } from "./dom.mjs";
+import { badge, copyButton, engineStatus, h, keepInAddress, nextId, notice, resultArea, sourceList, sourcedNotice, textList } from "./dom.mjs";
 import { codeRows, pageLink } from "./rows.mjs";
 
 const STATUS_LABELS = {
@@ -165,7 +165,7 @@ function renderResult(result) {
     h("pre", { class: "calc-summary" }, h("code", { text: result.summary })),
     h("p", {}, copyButton("Copy summary", () => result.summary)),
     h("details", { class: "note calc-steps" }, h("summary", { text: "How this was worked out" }), textList(result.steps, true)),
-    h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), textList(result.sources)),
+    h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), sourceList(result.sources, result.source_links)),
   );
   return parts;
 }

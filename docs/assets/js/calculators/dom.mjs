@@ -57,6 +57,36 @@ export function textList(items, ordered = false) {
 }
 
 /**
+ * A source text with the name of each document the engine found in it linked to the
+ * document (the answer's source_links: {name, href}). The words stay the engine's.
+ */
+export function sourceText(text, links = []) {
+  const parts = [];
+  let rest = String(text);
+  while (rest) {
+    let first = null;
+    for (const link of links) {
+      const at = rest.indexOf(link.name);
+      if (at >= 0 && (first === null || at < first.at)) first = { at, link };
+    }
+    if (first === null) {
+      parts.push(rest);
+      break;
+    }
+    if (first.at) parts.push(rest.slice(0, first.at));
+    parts.push(h("a", { class: "calc-source-link", href: first.link.href, text: first.link.name }));
+    rest = rest.slice(first.at + first.link.name.length);
+  }
+  return parts;
+}
+
+/** The "Sources:" list of an answer, each document's name linked (sourceText). */
+export function sourceList(items, links = []) {
+  if (!items || !items.length) return null;
+  return h("ul", {}, items.map((item) => h("li", {}, sourceText(item, links))));
+}
+
+/**
  * Copy text to the clipboard. The Clipboard API needs a secure context (https or
  * localhost); intranet sites are often plain http, so fall back to a hidden textarea.
  * Resolves to true when the text was copied.
@@ -258,14 +288,17 @@ export function badge(confidence) {
   return h("span", { class: `badge badge-${level}`, text: CONFIDENCE[level] });
 }
 
-/** A warning or note from the engine: its message, then its source and confidence. */
-export function sourcedNotice(kind, title, item) {
+/**
+ * A warning or note from the engine: its message, then its source (documents linked:
+ * the answer's source_links) and confidence.
+ */
+export function sourcedNotice(kind, title, item, links = []) {
   return notice(
     kind,
     title,
     h("p", { text: item.message, dataset: { code: item.code || "" } }),
     item.source || item.confidence
-      ? h("p", { class: "calc-source" }, item.source ? `Source: ${item.source} ` : "", item.confidence ? badge(item.confidence) : null)
+      ? h("p", { class: "calc-source" }, item.source ? ["Source: ", sourceText(item.source, links), " "] : "", item.confidence ? badge(item.confidence) : null)
       : null,
   );
 }

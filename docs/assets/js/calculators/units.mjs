@@ -4,7 +4,7 @@
 // text goes to the engine, which parses it, so a malformed or hostile link gets the
 // engine's message, as text). Without dos: today in the browser's local time, shown.
 
-import { copyButton, engineStatus, fieldMessage, h, keepInAddress, nextId, notice, resultArea, textList, untilReady } from "./dom.mjs";
+import { copyButton, engineStatus, fieldMessage, h, keepInAddress, nextId, notice, resultArea, sourceList, textList, untilReady } from "./dom.mjs";
 import { dateBlock, dosField } from "./dates.mjs";
 import { codeRows, linkText, pageLink, rowsFromLink } from "./rows.mjs";
 import "./preview.mjs"; // globalThis.calcUnitsPreview (also the page's head script)
@@ -104,7 +104,7 @@ function renderResult(result) {
     h("details", { class: "note calc-steps", open: true }, h("summary", { text: "How this was worked out" }), textList(result.steps, true)),
   );
   if (result.notes.length) parts.push(h("div", { class: "calc-notes" }, h("p", { text: "Notes:" }), textList(result.notes)));
-  parts.push(h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), textList(result.sources)));
+  parts.push(h("div", { class: "calc-sources" }, h("p", { text: "Sources:" }), sourceList(result.sources, result.source_links)));
   return parts;
 }
 
