@@ -49,6 +49,22 @@ MAX_ALTERNATIVES = 12  # equally correct tie allocations listed in full
 UNITS_STATEMENTS = ("units-cms", "units-per-code", "units-time-that-counts")
 
 
+#: Each warning's statement (calc/data/statements.toml), by the warning's code.
+NOTICE_STATEMENTS = {
+    "duplicate_code_merged": "units-duplicate-merged",
+    "long_day": "units-long-day",
+    "zero_minutes": "units-zero-minutes",
+    "under_8_minutes": "units-under-8",
+    "capped_by_total": "units-capped-by-total",
+    "low_average": "units-low-average",
+}
+
+
+def _notice(code: str, statement_id: str = "", /, **values: str) -> Notice:
+    """A warning in the words of its statement (calc/data/statements.toml)."""
+    return Notice(code, statement(statement_id or NOTICE_STATEMENTS[code]).say(**values))
+
+
 def method_statement(method: str) -> Statement:
     """The rule a units method follows, with its source and confidence.
 
@@ -403,14 +419,8 @@ def compute_units(
             before = merged[info.code]
             added = before if entry.minutes is None else (before or 0) + entry.minutes
             merged[info.code] = added
-            warnings.append(
-                Notice(
-                    "duplicate_code_merged",
-                    f"{info.code} was entered more than once: its minutes are added "
-                    f"({added if added is not None else 'no'} min) and billed on one line "
-                    "(one line per code per date of service).",
-                )
-            )
+            said = "no" if added is None else str(added)
+            warnings.append(_notice("duplicate_code_merged", code=info.code, added=said))
         else:
             merged[info.code] = entry.minutes
 
@@ -422,13 +432,8 @@ def compute_units(
             "Check each entry.",
         )
     if all_minutes > LONG_DAY_MINUTES:
-        warnings.append(
-            Notice(
-                "long_day",
-                f"{all_minutes} minutes of treatment in one day (over "
-                f"{LONG_DAY_MINUTES // 60} hours) is implausible: check the minutes.",
-            )
-        )
+        hours = str(LONG_DAY_MINUTES // 60)
+        warnings.append(_notice("long_day", minutes=str(all_minutes), hours=hours))
 
     timed = [
         _Timed(code, known[code].name, m or 0, i)
@@ -463,33 +468,16 @@ def compute_units(
         if got:
             continue
         if t.minutes == 0:
-            warnings.append(Notice("zero_minutes", f"{t.code}: 0 minutes, nothing to bill."))
+            warnings.append(_notice("zero_minutes", code=t.code))
         elif t.minutes < MINIMUM_MINUTES and (method == "per-code" or len(timed) == 1):
-            warnings.append(
-                Notice(
-                    "under_8_minutes",
-                    f"{t.code}: {t.minutes} min is under 8 minutes, so it earns no unit and "
-                    "is not billed.",
-                )
-            )
+            warnings.append(_notice("under_8_minutes", code=t.code, minutes=str(t.minutes)))
         elif t.minutes < MINIMUM_MINUTES:
-            warnings.append(
-                Notice(
-                    "under_8_minutes",
-                    f"{t.code}: {t.minutes} min earns no unit here: the visit's total time "
-                    "gave the units to codes with more minutes left over. Do not bill it.",
-                )
-            )
+            given = {"code": t.code, "minutes": str(t.minutes)}
+            warnings.append(_notice("under_8_minutes", "units-under-8-total", **given))
         else:
-            warnings.append(
-                Notice(
-                    "capped_by_total",
-                    f"{t.code}: {t.minutes} min gets 0 units although it ran 8 minutes or "
-                    f"more, because the total ({total} min) allows only "
-                    f"{plural(chart_units(total), 'unit')} and other codes had more minutes left "
-                    "over (CMS Example 4). Do not bill it.",
-                )
-            )
+            allowed = plural(chart_units(total), "unit")
+            values = {"code": t.code, "minutes": str(t.minutes), "total": str(total)}
+            warnings.append(_notice("capped_by_total", units=allowed, **values))
 
     timed_units = sum(units.values())
     lines = []
@@ -505,14 +493,9 @@ def compute_units(
             )
 
     if timed_units >= 2 and total / timed_units < LOW_AVERAGE_MINUTES:
-        warnings.append(
-            Notice(
-                "low_average",
-                f"{total} min for {plural(timed_units, 'unit')} is "
-                f"{total / timed_units:.1f} min per unit. CMS: a provider whose units "
-                "consistently average well under 15 minutes should be highlighted for review.",
-            )
-        )
+        average = f"{total / timed_units:.1f}"
+        counted = plural(timed_units, "unit")
+        warnings.append(_notice("low_average", total=str(total), units=counted, average=average))
 
     billed = [f"{line.code} × {line.units}" for line in lines if line.units]
     steps.append("Bill: " + ", ".join(billed) + "." if billed else "Nothing to bill.")

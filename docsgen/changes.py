@@ -9,7 +9,7 @@ from __future__ import annotations
 from calc.changes import rule_changes
 from calc.dates import load_rulebook_dates
 from docsgen.dates import build_date
-from docsgen.markdown import badge, cell, code_list, header, table, wide_table
+from docsgen.markdown import badge, cell, code_list, header, linked_names, table, wide_table
 
 
 def rules_in_force() -> str:
@@ -35,7 +35,7 @@ def rule_changes_page() -> str:
             cell(c.text),
             cell(c.payer_name or "every payer"),
             code_list(c.codes) if c.codes else "",
-            f"{badge(c.confidence)} <small>{cell(c.source)}</small>",
+            f"{badge(c.confidence)} <small>{linked_names(c.source)}</small>",
         ]
         for c in rule_changes()
     ]

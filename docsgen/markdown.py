@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from calc.sources import Citation, Source
+from calc.sources import Citation, Source, load_sources
 
 #: Stands for the site's address in snippets; hooks/snippets.py puts in the site_url of
 #: each build, so the snippets stay the same whatever address a build is for.
@@ -77,6 +77,23 @@ def cited(cite: Citation) -> str:
     names = "; ".join(source_name(s) for s in cite.sources())
     where = cell(cite.where) if cite.where else ""
     return f"{names} — {where}" if names and where else names or where
+
+
+def linked_names(text: str) -> str:
+    """A source text already rendered (an answer's, a dated change's) for a table cell,
+    each registry source it names linked to its document.
+
+    >>> linked_names("CMS, Medicare Physician Fee Schedule; HNS, Modalities/Therapies (revised 2019-05-01)")
+    'CMS, Medicare Physician Fee Schedule; HNS, Modalities/Therapies (revised 2019-05-01)'
+    >>> linked_names("HNS, CPT 97112 – Neuromuscular Reeducation — x").startswith('<a class="source-link"')
+    True
+    """  # noqa: E501
+    out = cell(text)
+    for s in load_sources():
+        if s.href is not None:
+            name = cell(s.name, links=False)
+            out = out.replace(name, source_name(s))
+    return out
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> str:

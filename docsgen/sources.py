@@ -14,7 +14,7 @@ from calc.modifiers import fill
 from calc.provenance import Citing, Sourced, citing, sourced
 from calc.sources import KINDS, Source, load_sources
 from docsgen.dates import review_due
-from docsgen.markdown import CONFIDENCE_TITLES, badge, capital, cell, header, table
+from docsgen.markdown import CONFIDENCE_TITLES, badge, capital, cell, cited, header, table
 
 #: What each rules file holds, in the words the pages use (a file not listed here shows
 #: its name without the extension: pages never show a file name).
@@ -148,7 +148,7 @@ def _below_high(entry: Sourced) -> str:
     if entry.kind == "rule":
         title = cell(fill(entry.title, code="the code", payer="the payer"))
         what = f"Rule [{title}](#rule-{entry.id})"
-    return f"- {what}: {cell(entry.source)} {badge(entry.confidence)}"
+    return f"- {what}: {cited(entry.cite)} {badge(entry.confidence)}"
 
 
 def to_verify() -> str:
