@@ -112,7 +112,9 @@ def _source_item(s: Source) -> list[str]:
     title = cell(s.title, links=False)
     if s.href is not None:
         title = f'<a class="source-link" href="{html.escape(s.href)}">{title}</a>'
-    facts = [cell(s.publisher), _date(s)] + ([] if s.href else ["link not public"])
+    facts = [cell(s.publisher)]
+    if s.kind != "project":  # the calculator's own checks: no document, no date
+        facts += [_date(s)] + ([] if s.href else ["no public link recorded"])
     out = [f'- <span id="source-{s.id}"></span>**{title}** · {" · ".join(facts)}']
     if s.note:
         out.append(f"  <br><small>{cell(s.note)}</small>")
