@@ -22,6 +22,7 @@ from docsgen.help_sheet import (
     help_sheet_by_payer,
     help_sheet_notes,
     help_sheet_rules,
+    lines_by_payer,
     modifier_order,
 )
 from docsgen.linking import linking_anchors, linking_calculators, linking_pages
@@ -63,6 +64,7 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "rules-in-force.md": rules_in_force,
     "rule-changes.md": rule_changes_page,
     "card-modifiers.md": card_modifiers,
+    "lines-by-payer.md": lines_by_payer,
     "linking-pages.md": linking_pages,
     "linking-anchors.md": linking_anchors,
     "linking-calculators.md": linking_calculators,

@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Iterator
 
@@ -42,6 +43,8 @@ from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.provenance import sourced
 from calc.sources import Citation, load_sources
+from docsgen.facts import fact_phrases
+from docsgen.help_sheet import ref_words
 from docsgen.markdown import badge, cell, cited, code_list, source_name
 
 #: Entries this module renders from their own loader, in more words than the walk's
@@ -114,7 +117,10 @@ def _payers() -> Iterator[tuple[str, str]]:
 
 def _rules() -> Iterator[tuple[str, str]]:
     for rule in load_modifier_rules().rules:
-        text = fill(rule.text, code="the code", payer="the payer", count="more", triggers=["CMT"])
+        code = " or ".join(ref_words(rule.codes)) or "the code"  # the codes it is about
+        # a limit's sentences about "this visit" ({count}) are for a claim, not for prose
+        said = " ".join(s for s in rule.text.split(". ") if "{count}" not in s)
+        text = fill(said, code=code, payer="the payer", triggers=["CMT"])
         yield (
             f"modifier_rules/{rule.id}",
             citation(_sentence(text), rule.cite, rule.confidence, rule.period),
@@ -203,5 +209,6 @@ def source_citations() -> dict[str, str]:
 def citations_json() -> str:
     """The file the shortcodes hook reads (docs/_generated/citations.json): every id of
     each shortcode kind and its Markdown."""
-    kinds = {"rule": rule_citations(), "source": source_citations()}
+    facts = {key: html.escape(text, quote=False) for key, text in fact_phrases().items()}
+    kinds = {"rule": rule_citations(), "source": source_citations(), "fact": facts}
     return json.dumps(kinds, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

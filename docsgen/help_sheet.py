@@ -49,11 +49,11 @@ WHEN_LABELS: dict[tuple[str, object], str] = {
 REF_LABELS = {THERAPY: "any therapy or modality", "cmt": "CMT codes", "em": "E/M codes"}
 
 
-def _refs(refs: Iterable[str]) -> str:
+def ref_words(refs: Iterable[str]) -> list[str]:
     """Code references of a rule in words: codes, categories, or "therapy".
 
-    >>> _refs(["97112", "cmt", "therapy", "evaluation"])
-    '97112, CMT codes, any therapy or modality, evaluation codes'
+    >>> ref_words(["97112", "cmt", "therapy", "evaluation"])
+    ['97112', 'CMT codes', 'any therapy or modality', 'evaluation codes']
     """
     words = []
     for ref in refs:
@@ -63,7 +63,11 @@ def _refs(refs: Iterable[str]) -> str:
             words.append(CATEGORY_LABELS[ref].lower() + " codes")
         else:
             words.append(ref)
-    return ", ".join(words)
+    return words
+
+
+def _refs(refs: Iterable[str]) -> str:
+    return ", ".join(ref_words(refs))
 
 
 def _line_confidence(claim: Claim, line: ClaimLine) -> str:
@@ -286,3 +290,21 @@ def card_modifiers() -> str:
             "",
         ]
     )
+
+
+def lines_by_payer() -> str:
+    """The policy page's tabs: for 97112 with CMT, and with an E/M only, each line the
+    claim builder writes and the payers it writes it for (a chiropractor, active care, a
+    different region than the CMT)."""
+    tabs = []
+    for title, codes in (
+        ("CMT on the same day", [SAMPLE_CMT, "97112"]),
+        ("E/M only, no CMT", [SAMPLE_EM, "97112"]),
+    ):
+        groups: dict[str, list[str]] = {}
+        for payer in load_payers():
+            line = next(x for x in _sample_claim(payer.id, codes).lines if x.code == "97112")
+            groups.setdefault(_line(line), []).append(cell(payer.name))
+        rows = [f"    - `{line}`: {', '.join(names)}." for line, names in groups.items()]
+        tabs += [f'=== "{title}"', "", *rows, ""]
+    return "\n".join([header("calc/claim.py run on calc/data/*.toml"), "", *tabs])

@@ -2,7 +2,9 @@
 
 ``<!-- rule: ID -->`` becomes the rule-book entry ID (its statement, the dates of
 service it applies to, its confidence and its source), ``<!-- source: ID -->`` a
-citation of a document of the source registry. The ids and what they render to are
+citation of a document of the source registry, ``<!-- fact: ID -->`` a phrase of the
+rule book for a sentence or a heading (``docsgen.facts``: a list of payers, a range of
+codes, a threshold, a rule's title or modifiers). The ids and what they render to are
 written at build time into ``docs/_generated/citations.json`` (``docsgen.citations``);
 this module only puts them in, and needs nothing from ``calc``, so the MkDocs hook
 (``hooks/shortcodes.py``) can run it in the build's own process.
@@ -29,8 +31,8 @@ from pathlib import Path
 
 #: The file the generator writes the ids into, under docs/_generated/.
 CITATIONS_FILE = "citations.json"
-KINDS = ("rule", "source")
-SHORTCODE = re.compile(r"<!--\s*(rule|source):\s*(\S*?)\s*-->")
+KINDS = ("rule", "source", "fact")
+SHORTCODE = re.compile(r"<!--\s*(rule|source|fact):\s*(\S*?)\s*-->")
 
 Citations = Mapping[str, Mapping[str, str]]
 

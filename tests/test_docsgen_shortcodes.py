@@ -15,7 +15,7 @@ from calc.modifiers import load_modifier_rules
 from calc.mue import load_mue
 from calc.ncci import load_ncci_pairs
 from calc.parameters import load_parameters
-from calc.payers import load_payers
+from calc.payers import Payer, load_payers
 from calc.provenance import sourced
 from docsgen.citations import rule_citations, stem
 from docsgen.markdown import badge, cell, cited
@@ -123,7 +123,7 @@ def test_a_real_build_fails_on_an_unknown_id(tmp_path: Path) -> None:
 #: sources page is generated from the source registry (issue 13 step 3).
 NOT_YET: dict[str, set[str]] = {}
 
-_SHORTCODE = re.compile(r"<!--\s*(rule|source):.*?-->")
+_SHORTCODE = re.compile(r"<!--\s*(rule|source|fact):.*?-->", re.DOTALL)
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 
 
@@ -160,3 +160,156 @@ def test_no_page_restates_a_dated_fact_the_data_holds() -> None:
         allowed = NOT_YET.get(name, set())
         found += [f"{name}: {fact}" for fact in sorted(facts - allowed) if fact in text]
     assert not found, "restated instead of cited (<!-- rule: ID -->):\n" + "\n".join(found)
+
+
+# --- no page restates a rule the data holds ------------------------------------------------
+
+#: Headings that name a fact, kept as words because a heading reads better short; each is
+#: tied to the data by test_headings_that_name_a_fact_agree_with_the_data.
+TIED_HEADINGS = {
+    "docs/policy.md": {
+        "### 59 then GP for BCBSNC, SHP, MedCost and Zelis plans {#modifier-59-gp}",
+        "### Two therapies per visit in the initial phase {#utilization}",
+    },
+}
+
+_INCLUDE = re.compile(r"\{!.*?!\}")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def _alias(payer_id: str, name: str) -> set[str]:
+    """The ways prose names a payer: its name, and its id as an abbreviation (BCBSNC, SHP)."""
+    return {name.lower(), payer_id.removeprefix("nc-").lower()}
+
+
+def _payers_named(text: str, flag: str) -> set[str]:
+    low = text.lower()
+
+    def named(payer: Payer) -> bool:
+        return any(re.search(rf"\b{re.escape(a)}\b", low) for a in _alias(payer.id, payer.name))
+
+    return {p.id for p in load_payers() if p.has_flag(flag) and named(p)}
+
+
+def _rule_patterns() -> dict[str, re.Pattern[str]]:
+    """What a restated rule looks like in prose, built from the data: the unit chart's
+    thresholds, the initial-phase limit, the code ranges of a category or a rule, the
+    order of two modifiers, a rule's modifiers in a row, an MUE number, an NCCI pair."""
+    from calc.dates import FIRST_YEAR, LAST_YEAR, load_rulebook_dates
+    from calc.training import load_scenarios
+    from calc.units import UNIT_MINUTES, chart_row
+    from docsgen.facts import fact_phrases, in_words
+
+    minimum = chart_row(1)[0]
+    limit = load_modifier_rules().get("hns-initial-phase-two-therapies").limit
+    assert limit is not None
+    found = {
+        f"under {minimum} minutes": rf"\b{minimum}(?!-)\W+minutes\b",  # not "8-minute rule"
+        f"{UNIT_MINUTES}-minute units": (
+            rf"\b{UNIT_MINUTES}-minute\s+units?|units\s+of\s+{UNIT_MINUTES}\b"
+        ),
+        "the chart's first row": rf"\b{chart_row(1)[0]}–{chart_row(1)[1]}\s+minutes",
+        f"the initial-phase limit ({limit})": (
+            rf"(?:more than|at most|no more than)\W+(?:{in_words(limit)}|{limit})\W+therap"
+        ),
+        "an MUE number": r"\bMUE\b[^.\n]{0,30}\b\d+\s+units?",
+        "the change window": rf"\b{load_rulebook_dates().change_window_days}\s+days\b",
+        "the years of a date of service": rf"\b(?:{FIRST_YEAR}|{LAST_YEAR})\b(?!-)",
+    }
+    for key, phrase in fact_phrases().items():
+        if key.startswith("codes/") or key.endswith("/codes"):
+            for part in phrase.split(", "):
+                if "–" in part:
+                    found[f"codes {part} ({key})"] = re.escape(part)
+            if phrase.count(", ") >= 2 and "–" not in phrase and phrase[:1].isdigit():
+                found[f"codes {phrase} ({key})"] = re.escape(phrase)
+    for order in load_scenarios().strict_order:
+        a, b = re.escape(order.first), re.escape(order.then)
+        found[f"{order.first} before {order.then}"] = (
+            rf"\b{a}\W+(?:comes\s+)?before\W+{b}\b|\b{a}\W+first,?\s+followed by\W+{b}\b"
+            rf"|\b{a}\**,?\s+(?:and|then)\s+\**{b}\**,?\s+in that order"
+        )
+    for rule in load_modifier_rules().rules:
+        if len(rule.add) >= 2:
+            a, b = (re.escape(m) for m in rule.add[:2])
+            found[f"{'+'.join(rule.add)} ({rule.id})"] = rf"\b{a}\**\s*(?:\+|and|, then)\s*\**{b}\b"
+    for pair in load_ncci_pairs().active():
+        for c1 in pair.column1:
+            for c2 in pair.column2:
+                found[f"NCCI pair {c1}/{c2}"] = rf"\b{c1}\s*/\s*{c2}\b"
+    return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in found.items()}
+
+
+def _prose(path: Path) -> str:
+    """A page's own words: no front matter, shortcodes, included snippets or code."""
+    text = _FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
+    text = _CODE.sub("", _INCLUDE.sub("", _SHORTCODE.sub("", text)))
+    tied = TIED_HEADINGS.get(path.relative_to(ROOT).as_posix(), set())
+    return "\n".join(line for line in text.splitlines() if line not in tied)
+
+
+def _pages() -> list[Path]:
+    docs = ROOT / "docs"
+    return [p for p in sorted(docs.rglob("*.md")) if "_generated" not in p.parts]
+
+
+def test_no_page_restates_a_rule_the_data_holds() -> None:
+    """Which payers get 59 then GP, the codes of a category, the 8-minute threshold, the
+    two-therapies limit, the order of 59 and GP, a rule's modifiers, an MUE, an NCCI pair:
+    a page cites them (<!-- fact: ID -->, <!-- rule: ID -->) or includes a generated
+    snippet, so it changes when the data does."""
+    patterns = _rule_patterns()
+    assert {"under 8 minutes", "59 before GP", "codes 98940–98943 (codes/cmt)"} <= set(patterns)
+    found = []
+    for path in _pages():
+        name = path.relative_to(ROOT).as_posix()
+        text = _prose(path)
+        found += [f"{name}: {what}" for what, pattern in patterns.items() if pattern.search(text)]
+        for paragraph in re.split(r"\n\s*\n", text):
+            named = _payers_named(paragraph, "hns_59_gp_with_cmt")
+            if len(named) >= 3:
+                found.append(f"{name}: the payers of the 59-then-GP rule {sorted(named)}")
+    assert not found, "restated instead of cited (<!-- fact: ID -->):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("restated", "what"),
+    [
+        ("Under 8 minutes it is not billed.", "under 8 minutes"),
+        ("Billed in 15-minute units.", "15-minute units"),
+        ("In the initial phase, more than two therapies warn.", "the initial-phase limit (2)"),
+        ("CMT codes (98940–98943)", "codes 98940–98943 (codes/cmt)"),
+        ("HNS: 59 first, followed by GP.", "59 before GP"),
+        ("with **GP + GY**", "GP+GY (medicare-dc-therapy-excluded)"),
+        ("97112 carries **59 and GP, in that order**", "59 before GP"),
+        ("the pair 97140/97124", "NCCI pair 97140/97124"),
+    ],
+)
+def test_the_restated_rule_patterns_catch_what_was_fixed(restated: str, what: str) -> None:
+    assert _rule_patterns()[what].search(restated)
+
+
+def test_a_list_of_the_59_then_gp_payers_is_caught() -> None:
+    text = "When 97112 is billed to Blue Cross NC (BCBSNC), the NC State Health Plan (SHP), MedCost"
+    assert _payers_named(text, "hns_59_gp_with_cmt") == {"bcbsnc", "nc-shp", "medcost"}
+
+
+def test_headings_that_name_a_fact_agree_with_the_data() -> None:
+    """The headings kept as words (TIED_HEADINGS) say what the data says: this fails when
+    the data changes and the heading does not."""
+    from calc.units import chart_row
+    from docsgen.facts import in_words
+
+    policy = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8").splitlines()
+    headings = TIED_HEADINGS["docs/policy.md"]
+    assert headings <= set(policy), "a tied heading changed: update TIED_HEADINGS"
+    gp = next(h for h in headings if "{#modifier-59-gp}" in h)
+    flagged = {p.id for p in load_payers() if p.has_flag("hns_59_gp_with_cmt")}
+    assert _payers_named(gp, "hns_59_gp_with_cmt") == flagged
+    rule = load_modifier_rules().get("hns-59-gp-with-cmt")
+    assert gp.startswith(f"### {' then '.join(rule.add)} for ")
+    two = next(h for h in headings if "{#utilization}" in h)
+    limit = load_modifier_rules().get("hns-initial-phase-two-therapies").limit
+    assert limit is not None and two.startswith(f"### {in_words(limit).capitalize()} therapies")
+    # the rule's name, on every page that uses it, is the chart's threshold
+    assert chart_row(1)[0] == 8, "the '8-minute rule' pages and titles name the threshold"
