@@ -190,9 +190,10 @@ class Item(Cited):
     cite: Citation = field(metadata=ANSWERED_AS_SOURCE)
     confidence: str
     reviewed: dt.date
+    card: str = ""  # the item in a few words, for the quick reference card (site only)
 
     def as_dict(self) -> dict[str, Any]:
-        return plain(self)
+        return {k: v for k, v in plain(self).items() if k != "card"}
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
             where,
             entry,
             ["id", "group", "text", "fields", "requirement", "sources", "confidence", "reviewed"],
-            ["check", "help", "note", "limit", "where"],
+            ["check", "help", "note", "limit", "where", "card"],
         )
         item_id = want_id(where, "id", entry["id"])
         if any(it.id == item_id for it in items):
@@ -286,6 +287,7 @@ def parse_checklists(name: str, data: Mapping[str, Any]) -> Checklists:
                 cite=read_citation(where, entry),
                 confidence=want_confidence(where, entry["confidence"]),
                 reviewed=want_date(where, "reviewed", entry["reviewed"]),
+                card=want(where, "card", entry.get("card", ""), str),
             )
         )
     for group in groups:

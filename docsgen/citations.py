@@ -119,7 +119,7 @@ def _rules() -> Iterator[tuple[str, str]]:
     for rule in load_modifier_rules().rules:
         code = " or ".join(ref_words(rule.codes)) or "the code"  # the codes it is about
         # a limit's sentences about "this visit" ({count}) are for a claim, not for prose
-        said = " ".join(s for s in rule.text.split(". ") if "{count}" not in s)
+        said = ". ".join(s for s in rule.text.split(". ") if "{count}" not in s)
         text = fill(said, code=code, payer="the payer", triggers=["CMT"])
         yield (
             f"modifier_rules/{rule.id}",

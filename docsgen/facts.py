@@ -11,7 +11,9 @@ around it, or a rule shortcode beside it, cites the rule). The ids:
   ``units/long-day``: the unit chart's numbers and the long-day warning;
 - ``modifier_rules/ID``: a rule's title; ``/adds``: its modifiers in order; ``/line``:
   the line it writes; ``/codes``: its codes; ``/limit``: its limit in words;
-- ``checklists/GROUP``: a checklist group's items as one sentence;
+- ``checklists/GROUP``: a checklist group's items as one sentence; ``/card``: their
+  few words for the quick reference card; ``/title``: its title;
+  ``checklists/ITEM/note``: an item's note;
 - ``dates/first-year``, ``dates/last-year``: the years a date of service may have;
   ``rulebook/change-window``: how near a change is named in an answer (rulebook.toml);
 - ``scenarios/strict-order``: the modifier orders training grades.
@@ -174,8 +176,16 @@ def _rules() -> Iterator[tuple[str, str]]:
 def _checklists() -> Iterator[tuple[str, str]]:
     book = load_checklists()
     for group in book.groups:
-        texts = [i.text.rstrip(".") for i in book.items if i.group == group.id]
+        items = [i for i in book.items if i.group == group.id]
+        texts = [i.text.rstrip(".") for i in items]
         yield f"checklists/{group.id}", "; ".join(t[0].lower() + t[1:] for t in texts)
+        yield f"checklists/{group.id}/title", group.title
+        for item in items:
+            if item.note:
+                yield f"checklists/{item.id}/note", item.note
+        cards = [i.card for i in items if i.card]
+        if cards:
+            yield f"checklists/{group.id}/card", "; ".join(cards)
 
 
 def _training() -> Iterator[tuple[str, str]]:

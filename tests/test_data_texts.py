@@ -19,7 +19,7 @@ from calc.mue import load_mue
 from calc.payers import load_payers
 from calc.training import load_scenarios
 from calc.units import UNIT_MINUTES, chart_row, chart_units
-from docsgen.facts import in_words
+from docsgen.facts import NUMBER_WORDS, in_words
 from tests.test_docsgen_shortcodes import _dated_facts, _payers_named
 
 MODIFIER = r"(59|XS|XE|GP|GY|GX|25|AT|GA|GZ|KX)"
@@ -107,6 +107,16 @@ def test_the_checklist_limit_is_the_modifier_rules_limit() -> None:
     assert item.limit == rule.limit == _limit()
     assert f"no more than {in_words(_limit())} therapies" in item.text
     assert f"no more than {in_words(_limit())} therapies" in rule.text
+
+
+def test_a_checklist_groups_title_counts_its_items() -> None:
+    """A group's title that counts ("The three clinical checks") counts its items."""
+    book = load_checklists()
+    for group in book.groups:
+        count = sum(1 for i in book.items if i.group == group.id)
+        for word in NUMBER_WORDS[1:]:
+            if re.search(rf"\b{word}\b", group.title, re.IGNORECASE):
+                assert word == in_words(count), (group.id, group.title, count)
 
 
 @pytest.mark.parametrize(

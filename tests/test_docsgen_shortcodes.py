@@ -79,6 +79,21 @@ def test_a_dated_amount_renders_each_value_with_its_dates() -> None:
             assert badge(value.confidence) in one
 
 
+def test_a_modifier_rule_renders_its_sentences_and_names_its_codes() -> None:
+    """Each sentence of a rule's text is kept whole (a limit's sentence about "this visit"
+    is for a claim and is left out), and {code} reads as the codes the rule is about."""
+    ids = rule_citations()
+    for rule in load_modifier_rules().rules:
+        shown = ids[f"modifier_rules/{rule.id}"]
+        for sentence in rule.text.split(". ")[:-1]:
+            if "{" not in sentence:
+                assert cell(sentence + ".") in shown, (rule.id, sentence)
+    excluded = ids["modifier_rules/medicare-dc-other-excluded"]
+    assert excluded.startswith("Medicare does not cover 98943 or E/M codes when")
+    limit = ids["modifier_rules/hns-initial-phase-two-therapies"]
+    assert "usual and customary by HNS." in limit and "This visit" not in limit
+
+
 # --- a real build of a tiny site through the hooks ---------------------------------------
 
 
