@@ -15,7 +15,7 @@ entry's own id there (``payers/nc-shp``, ``modifier_rules/59-with-cmt``, ``mue/9
   amount; without ``@`` the id names every amount with its dates); a deleted NCCI edit
   by the date it was deleted (``ncci_pairs/97113/97110@DATE``);
 - a payer's note on some codes, by the codes joined with ``+``:
-  ``payers/bcbsnc/97012+97014``.
+  ``payers/bcbsnc/97012+97014``; what a profile could not confirm: ``payers/zelis/verify``.
 
 An NCCI edit is named by its two columns, each column's codes joined with ``+``:
 ``ncci_pairs/98940+98941+98942/97112+97124+97140``; a row of codes with no edit in force
@@ -108,6 +108,9 @@ def _payers() -> Iterator[tuple[str, str]]:
                     part.period,
                 ),
             )
+        if payer.verify:  # what could not be confirmed, on every date without a period's own
+            text = " ".join(payer.verify)
+            yield f"payers/{payer.id}/verify", citation(_sentence(text), payer.cite, "verify")
         for note in payer.code_notes:
             yield (
                 f"payers/{payer.id}/{'+'.join(note.codes)}",

@@ -5,6 +5,7 @@ from the data so a page never types them a second time.
 around it, or a rule shortcode beside it, cites the rule). The ids:
 
 - ``payers/FLAG`` (``/or``): the payers a profile flag names, as a list;
+  ``payers/ID/name``: a payer's name;
 - ``codes/CATEGORY``: its codes, runs as ranges; ``codes/CODE/timing``: timed or
   untimed; ``codes/untimed-kinds``: the kinds of untimed code, in words;
 - ``units/unit-minutes``, ``units/minimum-minutes``, ``units/chart-start``,
@@ -16,6 +17,7 @@ around it, or a rule shortcode beside it, cites the rule). The ids:
   ``checklists/ITEM/note``: an item's note;
 - ``dates/first-year``, ``dates/last-year``: the years a date of service may have;
   ``rulebook/change-window``: how near a change is named in an answer (rulebook.toml);
+- ``ncci_pairs/caveat``: how the NCCI edits were read;
 - ``scenarios/strict-order``: the modifier orders training grades.
 
 ``docsgen.citations`` writes them into ``citations.json`` beside the rule and source
@@ -38,6 +40,7 @@ from calc.codes import load_codes
 from calc.dates import FIRST_YEAR, LAST_YEAR, load_rulebook_dates
 from calc.documentation import load_checklists
 from calc.modifiers import ModifierRule, fill, load_modifier_rules
+from calc.ncci import load_ncci_pairs
 from calc.payers import PAYER_FLAGS, Payer, load_payers
 from calc.training import load_scenarios
 from calc.units import LONG_DAY_MINUTES, UNIT_MINUTES, chart_row
@@ -110,6 +113,8 @@ def _payers() -> Iterator[tuple[str, str]]:
         names = [payer_in_list(p) for p in payers if p.has_flag(flag)]
         yield f"payers/{flag}", listed(names)
         yield f"payers/{flag}/or", listed(names, "or")
+    for payer in payers:
+        yield f"payers/{payer.id}/name", payer.name
 
 
 def _codes() -> Iterator[tuple[str, str]]:
@@ -129,6 +134,10 @@ def _dates() -> Iterator[tuple[str, str]]:
     yield "dates/first-year", str(FIRST_YEAR)
     yield "dates/last-year", str(LAST_YEAR)
     yield "rulebook/change-window", f"{load_rulebook_dates().change_window_days} days"
+
+
+def _ncci() -> Iterator[tuple[str, str]]:
+    yield "ncci_pairs/caveat", " ".join(load_ncci_pairs().caveat.split())
 
 
 def _units() -> Iterator[tuple[str, str]]:
@@ -200,6 +209,7 @@ def fact_phrases() -> dict[str, str]:
         *_payers(),
         *_codes(),
         *_dates(),
+        *_ncci(),
         *_units(),
         *_rules(),
         *_checklists(),

@@ -69,6 +69,17 @@ def test_a_payers_dated_part_renders_its_statement_dates_confidence_and_source()
         assert source.href is None or f'href="{source.href}"' in shown
 
 
+def test_what_a_payer_could_not_confirm_renders_with_the_verify_mark() -> None:
+    ids = rule_citations()
+    for payer in load_payers():
+        if payer.verify:
+            shown = ids[f"payers/{payer.id}/verify"]
+            assert all(cell(" ".join(v.split())) in shown for v in payer.verify)
+            assert badge("verify") in shown and cited(payer.cite) in shown
+        else:
+            assert f"payers/{payer.id}/verify" not in ids
+
+
 def test_a_dated_amount_renders_each_value_with_its_dates() -> None:
     ids = rule_citations()
     for param in load_parameters():
