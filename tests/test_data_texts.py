@@ -1,8 +1,9 @@
-"""The data's own words (training scenarios, checklist items) restate another file's
-facts only where the exercise or the item needs them, and then they say what the data
-says: each date, unit count, chart row, threshold, limit, modifier order, payer list
-and MUE in those texts is read back and compared with the rule book, so a change to the
-data fails here until the words follow.
+"""The data's own words (training scenarios, checklist items, the modifier rules', payer
+profiles', codes' and the engine's statements) restate another file's facts only where
+the exercise, the item or the message needs them, and then they say what the data says:
+each date in the covered range, unit count, chart row, threshold, limit, modifier order,
+code range, payer list and MUE in those texts is read back and compared with the rule
+book, so a change to the data fails here until the words follow.
 
 The scenarios' words stay words: the training page shows them from the engine in the
 browser, where no build step could put in a rule-book phrase."""
@@ -13,10 +14,13 @@ import re
 
 import pytest
 
+from calc.codes import load_codes
+from calc.dates import load_rulebook_dates
 from calc.documentation import load_checklists
 from calc.modifiers import load_modifier_rules
 from calc.mue import load_mue
 from calc.payers import load_payers
+from calc.statements import load_statements
 from calc.training import load_scenarios
 from calc.units import UNIT_MINUTES, chart_row, chart_units
 from docsgen.facts import NUMBER_WORDS, in_words
@@ -42,6 +46,16 @@ def _texts() -> list[tuple[str, str]]:
         for part in ("text", "help", "note")
     ]
     texts += [(f"checklist group {g.id}", f"{g.title} | {g.intro}") for g in checklists.groups]
+    for rule in load_modifier_rules().rules:
+        texts += [(f"modifier rule {rule.id}", f"{rule.title} | {rule.text} | {rule.action}")]
+    texts += [("modifier order", load_modifier_rules().order.text)]
+    for payer in load_payers():
+        words = [*payer.notes, *payer.verify, *(n.text for n in payer.code_notes)]
+        for part in payer.periods:
+            words += [part.change or "", *(part.notes or ()), *(part.verify or ())]
+        texts += [(f"payer {payer.id}", " | ".join(words))]
+    texts += [(f"code {c.code}", f"{c.name} | {c.notes}") for c in load_codes()]
+    texts += [(f"statement {s.id}", f"{s.title} | {s.text}") for s in load_statements()]
     return texts
 
 
@@ -59,11 +73,25 @@ def _pairs_in_order() -> set[tuple[str, str]]:
     return pairs
 
 
+def _code_ranges() -> set[str]:
+    """The runs of codes the data holds: a category's, or the codes a rule is about."""
+    from docsgen.facts import fact_phrases
+
+    return {
+        part
+        for key, phrase in fact_phrases().items()
+        if key.startswith("codes/") or key.endswith("/codes")
+        for part in phrase.split(", ")
+    }
+
+
 def _disagreements(text: str) -> list[str]:
     """What a text says that the rule book does not."""
     wrong = []
     dates = _dated_facts()
-    wrong += [f"date {d}" for d in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text) if d not in dates]
+    first = load_rulebook_dates().covered_from.isoformat()  # before it: history, no rule
+    days = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)
+    wrong += [f"date {d}" for d in days if d not in dates and d >= first]
     for low, high in re.findall(r"\b(\d+)–(\d+) minutes", text):
         if chart_row(chart_units(int(low))) != (int(low), int(high)):
             wrong.append(f"chart row {low}–{high}")
@@ -71,7 +99,10 @@ def _disagreements(text: str) -> list[str]:
     for minutes, units in re.findall(charted, text):
         if chart_units(int(minutes)) != int(units):
             wrong.append(f"{minutes} minutes → {units} units")
-    threshold = r"\b(?:under|less than|reach(?:es)?|below)\s+(\d+)\s+minutes|(\d+)-minute mid-point"
+    threshold = (
+        r"(?<!well )\b(?:under|less than|reach(?:es)?|below)\s+(\d+)\s+minutes"
+        r"|(\d+)-minute mid-point"
+    )
     for found in re.findall(threshold, text, re.IGNORECASE):
         if int(found[0] or found[1]) != chart_row(1)[0]:
             wrong.append(f"threshold {found}")
@@ -88,6 +119,10 @@ def _disagreements(text: str) -> list[str]:
         limit = load_mue().limit(code)
         if limit is None or (limit.value, limit.mai) != (int(value), int(mai)):
             wrong.append(f"MUE {code} {value} (MAI {mai})")
+    for part in re.findall(r"\b\d{5}–\d{5}\b", text):
+        low, high = part.split("–")
+        if load_codes().get(low) and load_codes().get(high) and part not in _code_ranges():
+            wrong.append(f"codes {part}")
     named = _payers_named(text, "hns_59_gp_with_cmt")
     flagged = {p.id for p in load_payers() if p.has_flag("hns_59_gp_with_cmt")}
     if len(named) >= 3 and named != flagged:
@@ -123,6 +158,8 @@ def test_a_checklist_groups_title_counts_its_items() -> None:
     ("text", "what"),
     [
         ("The plan's administrator changed on 2025-01-02.", "date 2025-01-02"),
+        ("From 2024-06-30, 97112 needs GP.", "date 2024-06-30"),
+        ("97112 to 97140 (98940–98942, 99211–99214)", "codes 99211–99214"),
         ("28 minutes is 2 units (23–38 minutes).", "chart row 23–38"),
         ("40 minutes is 2 units.", "40 minutes → 2 units"),
         ("It ran under 9 minutes.", "threshold"),
