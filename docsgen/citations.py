@@ -43,7 +43,7 @@ from calc.parameters import load_parameters
 from calc.payers import load_payers
 from calc.provenance import sourced
 from calc.sources import Citation, load_sources
-from docsgen.facts import fact_phrases
+from docsgen.facts import code_ranges, fact_phrases
 from docsgen.help_sheet import ref_words
 from docsgen.markdown import badge, cell, cited, code_list, source_name
 
@@ -166,7 +166,7 @@ def _ncci() -> Iterator[tuple[str, str]]:
     for row in data.none_found:
         text = (
             f"No NCCI edit in force between {code_list(row.codes)} and any of "
-            f"{code_list(row.against)}, in either order."
+            f"{code_ranges(row.against)}, in either order."
         )
         yield (
             f"ncci_pairs/no-edit/{'+'.join(row.codes)}",
