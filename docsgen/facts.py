@@ -18,6 +18,7 @@ around it, or a rule shortcode beside it, cites the rule). The ids:
 - ``dates/first-year``, ``dates/last-year``: the years a date of service may have;
   ``rulebook/change-window``: how near a change is named in an answer (rulebook.toml);
 - ``ncci_pairs/caveat``: how the NCCI edits were read;
+- ``inputs/yes-no``: the yes/no words a link may use (calc.inputs);
 - ``scenarios/strict-order``: the modifier orders training grades.
 
 ``docsgen.citations`` writes them into ``citations.json`` beside the rule and source
@@ -39,6 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from calc.codes import load_codes
 from calc.dates import FIRST_YEAR, LAST_YEAR, load_rulebook_dates
 from calc.documentation import load_checklists
+from calc.inputs import NO_WORDS, YES_WORDS
 from calc.modifiers import ModifierRule, fill, load_modifier_rules
 from calc.ncci import load_ncci_pairs
 from calc.payers import PAYER_FLAGS, Payer, load_payers
@@ -136,6 +138,11 @@ def _dates() -> Iterator[tuple[str, str]]:
     yield "rulebook/change-window", f"{load_rulebook_dates().change_window_days} days"
 
 
+def _inputs() -> Iterator[tuple[str, str]]:
+    pairs = [f"`{yes}`/`{no}`" for yes, no in zip(YES_WORDS, NO_WORDS, strict=False) if no]
+    yield "inputs/yes-no", listed(pairs, "or")
+
+
 def _ncci() -> Iterator[tuple[str, str]]:
     yield "ncci_pairs/caveat", " ".join(load_ncci_pairs().caveat.split())
 
@@ -209,6 +216,7 @@ def fact_phrases() -> dict[str, str]:
         *_payers(),
         *_codes(),
         *_dates(),
+        *_inputs(),
         *_ncci(),
         *_units(),
         *_rules(),

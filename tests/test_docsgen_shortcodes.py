@@ -266,6 +266,17 @@ def _rule_patterns() -> dict[str, re.Pattern[str]]:
     return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in found.items()}
 
 
+def _vocabulary_patterns() -> dict[str, re.Pattern[str]]:
+    """Vocabulary written as code: the yes/no words of a link, two or more in a row."""
+    from calc.inputs import NO_WORDS, YES_WORDS
+
+    pairs = [
+        rf"`{re.escape(y)}`\s*/\s*`{re.escape(n)}`"
+        for y, n in zip(YES_WORDS, NO_WORDS, strict=False)
+    ]
+    return {"the yes/no words": re.compile(rf"(?:{'|'.join(pairs)})\W+(?:{'|'.join(pairs)})")}
+
+
 def _prose(path: Path) -> str:
     """A page's own words: no front matter, shortcodes, included snippets or code."""
     text = _FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
@@ -291,6 +302,9 @@ def test_no_page_restates_a_rule_the_data_holds() -> None:
         name = path.relative_to(ROOT).as_posix()
         text = _prose(path)
         found += [f"{name}: {what}" for what, pattern in patterns.items() if pattern.search(text)]
+        with_code = _INCLUDE.sub("", _SHORTCODE.sub("", path.read_text(encoding="utf-8")))
+        vocabulary = _vocabulary_patterns().items()
+        found += [f"{name}: {what}" for what, pattern in vocabulary if pattern.search(with_code)]
         for paragraph in re.split(r"\n\s*\n", text):
             named = _payers_named(paragraph, "hns_59_gp_with_cmt")
             if len(named) >= 3:
@@ -313,6 +327,12 @@ def test_no_page_restates_a_rule_the_data_holds() -> None:
 )
 def test_the_restated_rule_patterns_catch_what_was_fixed(restated: str, what: str) -> None:
     assert _rule_patterns()[what].search(restated)
+
+
+def test_the_yes_no_words_in_code_are_caught() -> None:
+    pattern = _vocabulary_patterns()["the yes/no words"]
+    assert pattern.search("yes/no values may be `1`/`0`, `true`/`false`, `yes`/`no`")
+    assert not pattern.search("`same_region=1`")
 
 
 def test_a_list_of_the_59_then_gp_payers_is_caught() -> None:
