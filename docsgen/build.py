@@ -25,7 +25,12 @@ from docsgen.help_sheet import (
     lines_by_payer,
     modifier_order,
 )
-from docsgen.linking import linking_anchors, linking_calculators, linking_pages
+from docsgen.linking import (
+    calculator_links,
+    linking_anchors,
+    linking_calculators,
+    linking_pages,
+)
 from docsgen.ncci import help_sheet_pairs, mue_limits
 from docsgen.payers import payer_profiles
 from docsgen.shortcodes import CITATIONS_FILE
@@ -68,6 +73,8 @@ SNIPPETS: dict[str, Callable[[], str]] = {
     "linking-pages.md": linking_pages,
     "linking-anchors.md": linking_anchors,
     "linking-calculators.md": linking_calculators,
+    "link-units.md": lambda: calculator_links("calculators/units/"),
+    "link-claim.md": lambda: calculator_links("calculators/claim/"),
     "training-scenarios.md": training_scenarios,
     "training-key.md": training_key,
     "audit-columns.md": audit_columns,

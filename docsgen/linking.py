@@ -72,25 +72,42 @@ def _param_choices(name: str) -> str:
     return ""
 
 
+def _calculator_links(calc: dict[str, Any], root: str) -> list[str]:
+    """One calculator's link parameters and worked examples; ``root`` leads from the
+    page they are shown on to the site's root."""
+    base = SITE_URL_TOKEN
+    parts = []
+    if calc["params"]:
+        rows = [
+            [f"`{name}`", cell(text) + _param_choices(name)]
+            for name, text in calc["params"].items()
+        ]
+        parts += [table(["Parameter", "Value"], rows), ""]
+    else:
+        parts += ["No parameters.", ""]
+    for example in calc["examples"]:
+        href = html.escape(root + example["link"])
+        shown = html.escape(base + example["link"])
+        parts += [f'- <a href="{href}"><code>{shown}</code></a>: {cell(example["what"])}']
+    return [*parts, ""]
+
+
 def linking_calculators() -> str:
     """The calculator links: parameters and worked examples."""
-    contract = load_contract()
-    base = SITE_URL_TOKEN
     parts = [header("docs/linking-contract.json"), ""]
-    for calc in contract["calculator_links"]:
-        parts += [f"**`{base}{calc['url']}`**", ""]
-        if calc["params"]:
-            rows = [
-                [f"`{name}`", cell(text) + _param_choices(name)]
-                for name, text in calc["params"].items()
-            ]
-            parts += [table(["Parameter", "Value"], rows), ""]
-        else:
-            parts += ["No parameters.", ""]
-        for example in calc["examples"]:
-            # linking.md is built at linking/, so the site root is one level up
-            href = html.escape("../" + example["link"])
-            shown = html.escape(base + example["link"])
-            parts += [f'- <a href="{href}"><code>{shown}</code></a>: {cell(example["what"])}']
-        parts.append("")
+    for calc in load_contract()["calculator_links"]:
+        parts += [f"**`{SITE_URL_TOKEN}{calc['url']}`**", ""]
+        parts += _calculator_links(calc, "../")  # linking.md is built at linking/
     return "\n".join(parts)
+
+
+def calculator_links(url: str) -> str:
+    """The link parameters and examples of the calculator at ``url``, for its own page
+    (built at ``url``, two levels below the root for calculators/x/).
+
+    >>> "`method`" in calculator_links("calculators/units/")
+    True
+    """
+    calc = next(c for c in load_contract()["calculator_links"] if c["url"] == url)
+    root = "../" * url.count("/")
+    return "\n".join([header("docs/linking-contract.json"), "", *_calculator_links(calc, root)])

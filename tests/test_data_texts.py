@@ -1,9 +1,10 @@
 """The data's own words (training scenarios, checklist items, the modifier rules', payer
-profiles', codes' and the engine's statements) restate another file's facts only where
-the exercise, the item or the message needs them, and then they say what the data says:
-each date in the covered range, unit count, chart row, threshold, limit, modifier order,
-code range, payer list and MUE in those texts is read back and compared with the rule
-book, so a change to the data fails here until the words follow.
+profiles', codes', the engine's statements and the linking contract's) restate another
+file's facts only where the exercise, the item or the message needs them, and then they
+say what the data says: each date in the covered range, unit count, chart row,
+threshold, limit, modifier order, code range, payer list and MUE in those texts is read
+back and compared with the rule book, so a change to the data fails here until the words
+follow.
 
 The scenarios' words stay words: the training page shows them from the engine in the
 browser, where no build step could put in a rule-book phrase."""
@@ -24,6 +25,7 @@ from calc.statements import load_statements
 from calc.training import load_scenarios
 from calc.units import UNIT_MINUTES, chart_row, chart_units
 from docsgen.facts import NUMBER_WORDS, in_words
+from docsgen.linking import load_contract
 from tests.test_docsgen_shortcodes import _dated_facts, _payers_named
 
 MODIFIER = r"(59|XS|XE|GP|GY|GX|25|AT|GA|GZ|KX)"
@@ -56,6 +58,12 @@ def _texts() -> list[tuple[str, str]]:
         texts += [(f"payer {payer.id}", " | ".join(words))]
     texts += [(f"code {c.code}", f"{c.name} | {c.notes}") for c in load_codes()]
     texts += [(f"statement {s.id}", f"{s.title} | {s.text}") for s in load_statements()]
+    for calc in load_contract()["calculator_links"]:  # the wiki's linking contract
+        words = list(calc["params"].values())
+        for example in calc["examples"]:  # its link's date of service is input, not a fact
+            dos = re.findall(r"dos=([\d-]+)", example["link"])
+            words.append(example["what"].replace(dos[0], "") if dos else example["what"])
+        texts += [(f"linking contract {calc['url']}", " | ".join(words))]
     return texts
 
 
