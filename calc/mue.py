@@ -36,24 +36,21 @@ from calc.codes import CodeTable, load_codes, want_codes
 from calc.errors import CalcError
 from calc.modifiers import Fired, Message
 from calc.sources import Citation, Cited, read_citation
+from calc.statements import statement
 
 DATA_FILE = "mue.toml"
-#: The MUE adjudication indicators, in plain words (CMS's names in brackets).
-MAI_MEANING = {
-    1: (
-        'a limit per claim line (MAI 1, "Line Edit"): units above it on one line are '
-        "denied; a correctly reported service on more lines, with modifiers, may be paid"
-    ),
-    2: (
-        'an absolute limit per day (MAI 2, "Date of Service Edit: Policy"): set by CMS '
-        "policy or the code's definition; units above it are denied"
-    ),
-    3: (
-        'a limit per day (MAI 3, "Date of Service Edit: Clinical"): units above it are '
-        "denied, but medical review on appeal may pay them when the record documents "
-        "that they were medically necessary"
-    ),
-}
+#: The MUE adjudication indicators, in plain words (CMS's names in brackets): the
+#: statements mue-mai-1 to mue-mai-3 of calc/data/statements.toml.
+MAIS = (1, 2, 3)
+
+
+def mai_meaning(mai: int) -> str:
+    """What an MUE adjudication indicator means, in plain words.
+
+    >>> mai_meaning(2).startswith("an absolute limit per day")
+    True
+    """
+    return statement(f"mue-mai-{mai}").text
 
 
 @dataclass(frozen=True)
@@ -85,13 +82,13 @@ too.
         """
         if self.exceeded_by(units) == 0:
             return None
-        unit = "unit exceeds" if units == 1 else "units exceed"
-        meaning = self.explain()
-        return (
-            f"{self.code}: {units} {unit} the MUE of {self.value} (CMS's most units per "
-            f"patient per day for one provider). This is {meaning}."
-            + (f" {self.notes}" if self.notes else "")
-            + " Medicare applies MUEs; other payers may too."
+        return statement("mue-exceeded").say(
+            code=self.code,
+            units=str(units),
+            exceed="unit exceeds" if units == 1 else "units exceed",
+            value=str(self.value),
+            meaning=self.explain(),
+            notes=f" {self.notes}" if self.notes else "",
         )
 
     def explain(self) -> str:
@@ -100,7 +97,7 @@ too.
         >>> load_mue().limit("98941").explain().startswith("an absolute limit per day")
         True
         """
-        return MAI_MEANING[self.mai]
+        return mai_meaning(self.mai)
 
     def as_dict(self) -> dict[str, Any]:
         return {**plain(self), "meaning": self.explain()}
@@ -164,7 +161,7 @@ def parse_mue(name: str, data: Mapping[str, Any], codes: CodeTable | None = None
         if value < 0:
             raise CalcError("bad_data", f"{where}: 'value' must be 0 or more, got {value}")
         mai = want(where, "mai", entry["mai"], int)
-        if mai not in MAI_MEANING:
+        if mai not in MAIS:
             raise CalcError("bad_data", f"{where}: 'mai' must be 1, 2 or 3, got {mai}")
         limits.append(
             MueLimit(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from calc import api
 from calc._data import read_toml
 from calc.errors import CalcError
-from calc.mue import MAI_MEANING, load_mue, mue_warnings, parse_mue
+from calc.mue import load_mue, mai_meaning, mue_warnings, parse_mue
 
 # Golden values: CMS Medicare NCCI Practitioner Services MUE table, effective
 # 2024-04-01 (derived public copy; the MAI 3 rows agree with the 2026 Q2 table).
@@ -46,9 +46,9 @@ def test_limits_match_the_cms_table() -> None:
 
 
 def test_each_mai_is_explained_in_plain_words() -> None:
-    assert "medical review" in MAI_MEANING[3] and "per day" in MAI_MEANING[3]
-    assert "absolute" in MAI_MEANING[2] and "policy" in MAI_MEANING[2]
-    assert "per claim line" in MAI_MEANING[1]
+    assert "medical review" in mai_meaning(3) and "per day" in mai_meaning(3)
+    assert "absolute" in mai_meaning(2) and "policy" in mai_meaning(2)
+    assert "per claim line" in mai_meaning(1)
 
 
 @settings(max_examples=100, deadline=None)

@@ -14,6 +14,7 @@ import pytest
 from calc._data import read_toml
 from calc.api import call
 from calc.errors import CalcError
+from calc.mue import MAIS
 from calc.provenance import sourced
 from calc.statements import DATA_FILE, load_statements, parse_statements, statement
 from calc.units import METHODS, UNITS_STATEMENTS
@@ -36,6 +37,7 @@ def test_every_statement_the_engine_asks_for_is_in_the_file_and_none_is_unused()
     listed = {s.id for s in load_statements()}
     assert set(_ASKED.findall(code)) - listed == set()
     implicit = {f"units-{m}" for m in METHODS} | set(UNITS_STATEMENTS)  # by method
+    implicit |= {f"mue-mai-{mai}" for mai in MAIS}  # by indicator
     assert implicit <= listed
     assert [i for i in sorted(listed - implicit) if f'"{i}"' not in code] == []
 
