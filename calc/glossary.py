@@ -29,11 +29,10 @@ from calc._data import (
     want_date,
     want_id,
     want_text,
-    want_texts,
 )
 from calc.errors import CalcError
 from calc.modifiers import load_modifier_rules
-from calc.sources import Citation, Cited, read_citation
+from calc.sources import Citation, Cited, read_citation, source
 
 DATA_FILE = "modifier_glossary.toml"
 
@@ -97,11 +96,22 @@ class Glossary:
         }
 
 
-def _url(where: str, value: Any) -> str:
-    text = want_text(where, "url", value)
-    if not text.startswith("https://") and not text.startswith("http://"):
-        raise CalcError("bad_data", f"{where}: 'url' must be a web address, got {text!r}")
-    return text
+def _links(cite: Citation) -> tuple[str, ...]:
+    """The addresses of an entry's sources, from the registry, in the order cited."""
+    return tuple(s.href for s in cite.sources() if s.href)
+
+
+def _document(where: str, raw: Mapping[str, Any], cite: Citation) -> str:
+    """The address a modifier's entry opens: its ``document`` (one of its sources), else
+    the first of its sources with a public address ("" when none has one)."""
+    if "document" not in raw:
+        return next(iter(_links(cite)), "")
+    chosen = want_id(where, "document", raw["document"])
+    if chosen not in cite.ids or source(chosen).href is None:
+        raise CalcError(
+            "bad_data", f"{where}: 'document' must be one of its sources with a public address"
+        )
+    return str(source(chosen).href)
 
 
 def parse_glossary(
@@ -123,15 +133,16 @@ def parse_glossary(
         if isinstance(raw.get("code"), str):
             where = f"{name}, modifier {raw['code']!r}"
         keys = ["code", "name", "meaning", "on_claims", "sources", "confidence", "reviewed"]
-        check_keys(where, raw, keys, ["url", "where"])
+        check_keys(where, raw, keys, ["document", "where"])
+        cite = read_citation(where, raw)
         entries.append(
             Definition(
                 code=want_text(where, "code", raw["code"]).upper(),
                 name=want_text(where, "name", raw["name"]),
                 meaning=want_text(where, "meaning", raw["meaning"]),
                 on_claims=want_text(where, "on_claims", raw["on_claims"]),
-                cite=read_citation(where, raw),
-                url=_url(where, raw["url"]) if "url" in raw else "",
+                cite=cite,
+                url=_document(where, raw, cite),
                 confidence=want_confidence(where, raw["confidence"]),
                 reviewed=want_date(where, "reviewed", raw["reviewed"]),
             )
@@ -140,15 +151,16 @@ def parse_glossary(
     for i, raw in enumerate(want(name, "question", data["question"], list), start=1):
         where = f"{name}, question {i}"
         want(where, "question", raw, dict)
-        keys = ["id", "title", "answer", "sources", "urls", "confidence", "reviewed"]
+        keys = ["id", "title", "answer", "sources", "confidence", "reviewed"]
         check_keys(where, raw, keys, ["where"])
+        cite = read_citation(where, raw)
         questions.append(
             Question(
                 id=want_id(where, "id", raw["id"]),
                 title=want_text(where, "title", raw["title"]),
                 answer=want_text(where, "answer", raw["answer"]),
-                cite=read_citation(where, raw),
-                urls=tuple(_url(where, u) for u in want_texts(where, "urls", raw["urls"])),
+                cite=cite,
+                urls=_links(cite),
                 confidence=want_confidence(where, raw["confidence"]),
                 reviewed=want_date(where, "reviewed", raw["reviewed"]),
             )

@@ -64,6 +64,15 @@ def _codes(codes: tuple[str, ...]) -> str:
     return "/".join(codes)
 
 
+def _listed(codes: tuple[str, ...]) -> str:
+    """Codes as a reader lists them.
+
+    >>> _listed(("97012",)), _listed(("98940", "98941", "98942"))
+    ('97012', '98940, 98941, 98942')
+    """
+    return ", ".join(codes)
+
+
 def _walk() -> Iterator[Sourced]:
     for c in load_codes():
         yield Sourced("codes.toml", "code", c.code, c.name, c.cite, c.confidence, c.reviewed)
@@ -93,7 +102,11 @@ def _walk() -> Iterator[Sourced]:
     )
     for pair in ncci.pairs:
         pair_id = f"{_codes(pair.column1)}/{_codes(pair.column2)}"
-        title = f"NCCI pair {pair_id} (indicator {pair.indicator})"
+        deleted = f", deleted {pair.deleted.isoformat()}" if pair.deleted else ""
+        title = (
+            f"{_listed(pair.column1)} (column 1) with {_listed(pair.column2)} (column 2), "
+            f"indicator {pair.indicator}{deleted}"
+        )
         yield Sourced(
             "ncci_pairs.toml",
             "ncci pair",
@@ -105,7 +118,7 @@ def _walk() -> Iterator[Sourced]:
         )
     for row in ncci.none_found:
         row_id = f"{_codes(row.codes)}/{_codes(row.against)}"
-        title = f"No edit found for {_codes(row.codes)} against {_codes(row.against)}"
+        title = f"No edit between {_listed(row.codes)} and {_listed(row.against)}"
         yield Sourced(
             "ncci_pairs.toml",
             "no edit found",
@@ -184,9 +197,8 @@ def _payer_parts() -> Iterator[Citing]:
     for p in load_payers():
         for n in p.code_notes:
             codes = _codes(n.codes)
-            yield Citing(
-                "payers.toml", "code note", f"{p.id}/{codes}", f"{p.name}, {codes}", n.cite
-            )
+            title = f"{p.name}: note on {_listed(n.codes)}"
+            yield Citing("payers.toml", "code note", f"{p.id}/{codes}", title, n.cite)
         for part in p.periods:
             if part.cite is not None:
                 when = part.period.describe()

@@ -90,7 +90,7 @@ KIND_INTROS = {
 #: The section anchors the linking contract promises (docs/linking-contract.json).
 KIND_ANCHORS = {"network-policy": "hns"}
 #: Entries shown by their id (a code, a modifier, a pair of codes), not their title.
-_BY_ID = {"code", "mue", "ncci pair", "no edit found", "modifier", "edition", "order"}
+_BY_ID = {"code", "mue", "modifier", "edition", "order"}
 
 
 def _citing_name(entry: Citing) -> str:

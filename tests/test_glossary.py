@@ -3,6 +3,7 @@ the claim answer points each modifier it shows to its entry (issue 14, item 5)."
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from calc._data import read_toml
 from calc.errors import CalcError
 from calc.glossary import DATA_FILE, anchor, load_glossary, parse_glossary
 from calc.modifiers import load_modifier_rules
+from calc.sources import source
 from tests.test_claim import visits
 
 ISSUE_LIST = ["59", "XS", "XE", "GP", "GY", "GX", "GA", "GZ", "AT", "25", "KX"]
@@ -32,12 +34,25 @@ def test_the_zelis_question_is_answered_from_sources() -> None:
     assert all(url.startswith("https://") for url in question.urls)
 
 
+def test_addresses_come_from_the_source_registry_only() -> None:
+    """The glossary writes no address of its own: an entry links the document it names
+    (or its first source with an address), a question every cited source with one."""
+    assert "https://" not in (files("calc") / "data" / DATA_FILE).read_text("utf-8")
+    by_code = {m.code: m for m in load_glossary()}
+    assert by_code["59"].url == source("cms-mln1783722").href  # the first it cites
+    assert by_code["GA"].url == source("palmetto-jm-chiro-at-ga").href  # named: document
+    (zelis,) = load_glossary().questions
+    assert zelis.urls == tuple(s.href for s in zelis.cite.sources() if s.href)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (lambda d: d["modifier"].pop(0), "no entry for modifier '25'"),
         (lambda d: d["modifier"].append(dict(d["modifier"][0])), "listed twice"),
-        (lambda d: d["modifier"][0].update(url="www.cms.gov"), "must be a web address"),
+        (lambda d: d["modifier"][0].update(url="https://www.cms.gov"), "unknown key 'url'"),
+        (lambda d: d["modifier"][0].update(document="cms-pfs"), "one of its sources"),
+        (lambda d: d["modifier"][0].update(document="ama-cpt"), "with a public address"),
         (lambda d: d["modifier"][0].pop("sources"), "missing key 'sources'"),
         (lambda d: d["question"][0].update(id="Zelis plans"), "lower-case words"),
     ],

@@ -176,3 +176,21 @@ def test_an_answer_links_the_public_documents_its_sources_name() -> None:
         assert (link["name"], link["href"]) == (s.name, s.href) and s.name in said
     units = call("units", {"lines": "97112:24", "dos": "2026-12-01"})
     assert [link["id"] for link in units["source_links"]] == ["cms-100-04-ch5"]
+
+
+def test_the_sources_page_names_ncci_edits_in_words_a_biller_reads() -> None:
+    """An NCCI edit is listed with its columns and indicator (a deleted one with its
+    date), not as a run of codes joined by slashes."""
+    from docsgen.sources import source_registry
+
+    page = source_registry()
+    assert "98940, 98941, 98942 (column 1) with 97112, 97124, 97140 (column 2), indicator 1" in page
+    assert ", deleted 20" in page
+    assert "97012/97018" not in page and "Blue Cross NC, 97012/97014" not in page
+    assert "Blue Cross NC: note on 97012, 97014" in page
+
+
+def test_public_cms_and_federal_texts_carry_their_address() -> None:
+    for sid in ("cms-100-04-ch5", "cms-100-02-ch15", "cms-mln1783722", "ncci-policy-manual"):
+        assert (source(sid).href or "").startswith("https://www.cms.gov/")
+    assert (source("cfr-42-410-21").href or "").startswith("https://www.ecfr.gov/")
