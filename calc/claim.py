@@ -573,7 +573,8 @@ def build_claim(
     for i, entry in enumerate(visit.lines):
         this = codes.require(entry.code)
         found = off.get(i)
-        if i in at_first and found is None:
+        # Said only of a line that earns units: a line with no unit is off the claim anyway.
+        if i in at_first and found is None and this.code in on_claim_now:
             others = [
                 c.code
                 for c in entered

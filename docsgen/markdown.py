@@ -71,8 +71,8 @@ def cited(cite: Citation) -> str:
     ``source`` text, each source's name linked to its document.
 
     >>> from calc.sources import Citation
-    >>> cited(Citation(("cms-100-02-ch15",), "§220.3"))
-    'CMS, Medicare Benefit Policy Manual, Pub. 100-02, Chapter 15 — §220.3'
+    >>> cited(Citation(("ama-cpt",), "CPT Appendix A"))
+    'AMA, CPT (Current Procedural Terminology): code descriptors and guidelines — CPT Appendix A'
     """
     names = "; ".join(source_name(s) for s in cite.sources())
     where = cell(cite.where) if cite.where else ""
