@@ -387,15 +387,13 @@ def _pair_not_applied(code: str, others: list[str], would: NotReportable) -> tup
     """The note and step for a code an NCCI edit would leave off, were the code it is
     bundled into billed."""
     named = " and ".join(others) or "the other code"
-    text = (
-        f"{code} stays on the claim: the NCCI edit that bundles it into {named} (modifier "
-        f"indicator 0) pairs codes billed together, and {named} is not billed on this claim."
-    )
+    said = statement("ncci-pair-not-applied")
     step = (
         f"{code}: stays on the claim — the NCCI edit with {named} (modifier indicator 0) "
         f"would leave it off, but {named} is not billed."
     )
-    return Message("ncci-pair-not-applied", text, would.fired.source, "medium", (code,)), step
+    text = said.say(code=code, other=named)
+    return Message(said.id, text, would.fired.source, said.confidence, (code,)), step
 
 
 def _merge(messages: Iterable[Message]) -> tuple[Message, ...]:
