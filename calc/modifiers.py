@@ -1,4 +1,4 @@
-"""Which modifiers a claim line gets, in which order, and why (RULES.md §3).
+"""Which modifiers a claim line gets, in which order, and why.
 
 The rules are data (``calc/data/modifier_rules.toml``); this module loads them, checks
 them against the code table and the payer profiles, and applies them to one line of a

@@ -1,4 +1,4 @@
-"""NCCI procedure-to-procedure edits (RULES.md §3.3), for the help sheet and the claim.
+"""NCCI procedure-to-procedure edits, for the help sheet and the claim.
 
 The rows live in ``calc/data/ncci_pairs.toml``, read from one edition of the CMS
 Medicare Practitioner PTP table (its ``[edition]``). A row lists column 1 and column 2

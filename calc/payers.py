@@ -1,6 +1,6 @@
 """Payer profiles: units method, modifier style, HNS and Medicare flags, verify marks.
 
-The profiles live in ``calc/data/payers.toml`` (RULES.md §5), where a compliance
+The profiles live in ``calc/data/payers.toml``, where a compliance
 person can read and edit them; this module loads and checks them.
 
 >>> payers = load_payers()

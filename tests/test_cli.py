@@ -1,4 +1,4 @@
-"""The CLI through a subprocess: the JSON and error contract of ARCHITECTURE.md."""
+"""The CLI through a subprocess: the JSON and error contract of calc/cli.py."""
 
 from __future__ import annotations
 

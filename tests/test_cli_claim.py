@@ -1,5 +1,5 @@
 """`python -m calc claim` and `python -m calc payers` through a subprocess: the JSON and
-error contract of ARCHITECTURE.md."""
+error contract of calc/cli.py."""
 
 from __future__ import annotations
 

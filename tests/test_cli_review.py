@@ -1,5 +1,5 @@
 """`python -m calc checklist` and `python -m calc review` through a subprocess: the
-JSON and error contract of ARCHITECTURE.md."""
+JSON and error contract of calc/cli.py."""
 
 from __future__ import annotations
 

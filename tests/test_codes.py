@@ -1,4 +1,4 @@
-"""calc.codes: the code table is complete, consistent with RULES.md, and validated."""
+"""calc.codes: the code table is complete, consistent with the lists below, and validated."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from calc.codes import CATEGORIES, load_codes, parse_codes
 from calc.errors import CalcError
 
-# RULES.md §2.3 (copied here so the test fails if the data file drifts from it)
+# The timed codes: CPT "each 15 minutes", CMS Pub. 100-04 Ch. 5 §20.2 (copied here so the test fails if the data file drifts from it)
 TIMED = [
     "97032",
     "97033",

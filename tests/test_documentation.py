@@ -1,7 +1,7 @@
 """calc.documentation: the checklists (data), the record parser and the review.
 
 The checklist items come from the HNS CPT 97112 policy (the seed) and CMS Pub. 100-02
-Ch. 15 §220.3 (RULES.md §4); the unit arithmetic from CMS Pub. 100-04 Ch. 5 §20.2.
+Ch. 15 §220.3; the unit arithmetic from CMS Pub. 100-04 Ch. 5 §20.2.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def test_every_rule_has_provenance_and_a_known_kind() -> None:
 
 
 def test_the_seed_rules_are_in_the_data_with_the_seed_as_source() -> None:
-    """RULES.md §3.1: the two HNS rules, quoted from the seed."""
+    """HNS 97112 policy: the two HNS rules, quoted from the seed."""
     book = load_modifier_rules()
     em_or_cmt = book.get("hns-59-with-em-or-cmt")
     assert (em_or_cmt.codes, set(em_or_cmt.with_), em_or_cmt.add) == (
@@ -70,7 +70,7 @@ def test_the_seed_rules_are_in_the_data_with_the_seed_as_source() -> None:
 
 
 def test_order_puts_25_and_59_before_gp() -> None:
-    """HNS: 59 before GP; payment modifiers before informational ones (RULES.md §3.2)."""
+    """HNS: 59 before GP; payment modifiers before informational ones."""
     order = load_modifier_rules().order.modifiers
     assert order.index("25") < order.index("59") < order.index("GP")
     assert order.index("XS") < order.index("GP") and order.index("XE") < order.index("GP")
@@ -107,7 +107,7 @@ def test_97112_with_cmt_gets_59_only_for_commercial() -> None:
 
 
 def test_97112_with_em_only_gets_59_only_even_for_bcbsnc() -> None:
-    """RULES.md §3.1: the 59+GP rule is tied to CMT."""
+    """HNS 97112 policy: the 59+GP rule is tied to CMT."""
     decision = decide(CODES.require("97112"), ctx("bcbsnc", "99213", "97112"))
     assert decision.modifiers == ("59",)
     assert [f.id for f in decision.fired] == ["hns-59-with-em-or-cmt", "distinct-procedure"]

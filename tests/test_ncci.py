@@ -1,4 +1,4 @@
-"""calc.ncci: the NCCI rows of RULES.md §3.3, with "none found" rows kept apart."""
+"""calc.ncci: the NCCI rows read from the CMS PTP table, with "none found" rows kept apart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""calc.payers: the six profiles of RULES.md §5, validated, with their verify marks."""
+"""calc.payers: the payer profiles, validated, with their verify marks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from calc._data import read_toml
 from calc.errors import CalcError
 from calc.payers import load_payers, parse_payers
 
-# RULES.md §5 (copied so the test fails if the data file drifts from the rule book):
+# The profiles as the project's specification gives them (copied so the test fails if
+# the data file drifts from it):
 # id -> (units method, methods a user may pick, HNS 59+GP with CMT, Medicare Part B)
 RULE_BOOK = {
     "bcbsnc": ("cms", ("cms",), True, False),
@@ -42,7 +43,7 @@ def test_every_profile_has_provenance() -> None:
 
 
 def test_shp_carries_the_2025_administrator_verify_flag() -> None:
-    """RULES.md §3.1: show the SHP flag wherever SHP appears, from 2025-01-01 on (Aetna
+    """State Health Plan 2025 benefit information: show the SHP flag wherever SHP appears, from 2025-01-01 on (Aetna
     administers the plan); until 2024-12-31 Blue Cross NC did, and the flag is not shown."""
     shp = load_payers().require("nc-shp")
     for day in (dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2026, 11, 27)):
@@ -55,7 +56,7 @@ def test_shp_carries_the_2025_administrator_verify_flag() -> None:
 
 
 def test_hns_payers_flag_that_59_gp_comes_from_hns_policy_only() -> None:
-    """RULES.md §3.1: no public BCBSNC or MedCost document states 59+GP; Zelis use is not
+    """HNS 97112 policy: no public BCBSNC or MedCost document states 59+GP; Zelis use is not
     public."""
     payers = load_payers()
     assert "HNS policy" in payers.require("bcbsnc").verify[0]

@@ -779,3 +779,22 @@ def test_search_snippets_keep_words_apart(site: Site) -> None:
     assert not glued, "\n".join(glued[:10])
     boosts = {doc["location"]: doc.get("boost", 1) for doc in index["docs"]}
     assert boosts["training-key/"] < 1 < boosts["policy/"]
+
+
+def test_no_file_of_the_project_points_at_the_specs_it_does_not_contain() -> None:
+    """Data headers, docstrings and tests cite the sources themselves, never the
+    specification files the repository does not hold (issue 13)."""
+    specs = re.compile(r"RULES\.md|ARCHITECTURE\.md|REDESIGN\.md")
+    this = Path(__file__).resolve()
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("calc", "docsgen", "docs", "hooks", "tools", "tests", "bench")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.is_file()
+        and path.suffix in {".py", ".toml", ".md", ".json", ".mjs", ".js"}
+        and path != this
+        and "_generated" not in path.parts
+        for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1)
+        if specs.search(line)
+    ]
+    assert found == []

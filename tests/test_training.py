@@ -167,7 +167,7 @@ def _warned(answer: training.Answer, code: str) -> bool:
     return any(w.code == code for w in answer.warnings)
 
 
-#: Every rule a biller applies (RULES.md), and what the engine's answer must show for a
+#: Every rule a biller applies (the rule book), and what the engine's answer must show for a
 #: scenario tagged with it.
 REQUIRED_TAGS: dict[str, Check] = {
     "cms-example": lambda s, a: s.id in CMS_EXAMPLES,
