@@ -124,7 +124,7 @@ SCENARIOS = [
     ),
     Scenario(
         "medicare-dc-abn-maintenance",
-        "Medicare (NGS, Palmetto JM): voluntary ABN → GX on the excluded line; maintenance CMT + ABN → GA",
+        "NGS, Palmetto JM: voluntary ABN → GX on the excluded line; maintenance CMT + ABN → GA",
         {"payer": "medicare", "lines": "98940,97112:23", "abn": True, "care": "maintenance"},
         ["98940-GA × 1", "97112-GP-GY-GX × 2"],
     ),
@@ -136,7 +136,7 @@ SCENARIOS = [
     ),
     Scenario(
         "medicare-dc-98943-em",
-        "Medicare (Pub. 100-02 Ch. 15 §240): 98943 and E/M by a DC are excluded for Medicare (GY, verify)",
+        "Pub. 100-02 Ch. 15 §240: 98943 and E/M by a DC are excluded for Medicare (GY, verify)",
         {"payer": "medicare", "lines": "98941,98943,99213"},
         ["98941-AT × 1", "98943-GY × 1", "99213-GY × 1"],
         warnings=["medicare-dc-other-excluded"],
