@@ -7,7 +7,8 @@ import pytest
 from calc.codes import CATEGORIES, load_codes, parse_codes
 from calc.errors import CalcError
 
-# The timed codes: CPT "each 15 minutes", CMS Pub. 100-04 Ch. 5 §20.2 (copied here so the test fails if the data file drifts from it)
+# The timed codes: CPT "each 15 minutes", CMS Pub. 100-04 Ch. 5 §20.2 (copied here so
+# the test fails if the data file drifts from it)
 TIMED = [
     "97032",
     "97033",

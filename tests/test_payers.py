@@ -43,8 +43,9 @@ def test_every_profile_has_provenance() -> None:
 
 
 def test_shp_carries_the_2025_administrator_verify_flag() -> None:
-    """State Health Plan 2025 benefit information: show the SHP flag wherever SHP appears, from 2025-01-01 on (Aetna
-    administers the plan); until 2024-12-31 Blue Cross NC did, and the flag is not shown."""
+    """State Health Plan 2025 benefit information: show the SHP flag wherever SHP
+    appears, from 2025-01-01 on (Aetna administers the plan); until 2024-12-31 Blue
+    Cross NC did, and the flag is not shown."""
     shp = load_payers().require("nc-shp")
     for day in (dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2026, 11, 27)):
         on = shp.on(day)
