@@ -94,6 +94,28 @@ def _attempt_modifiers(where: str, value: Any) -> tuple[str, ...]:
     return tuple(mods)
 
 
+def _attempt_list(attempt: Any, field: str, like: str) -> list[Any]:
+    """The one list an attempt holds, ``{field: [...]}``; ``like`` shows what the list
+    holds. Anything else is refused, naming what is wrong.
+
+    >>> _attempt_list({"missing": "x"}, "missing", 'a list like ["functional-goal"]')
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: The attempt needs "missing": a list like ["functional-goal"].
+    """
+    if not isinstance(attempt, Mapping):
+        raise CalcError("bad_attempt", f'The attempt must be an object, like {{"{field}": [...]}}.')
+    for key in attempt:
+        if key != field:
+            raise CalcError(
+                "bad_attempt", f"Unknown field {shown(key)} in the attempt; expected: {field}."
+            )
+    raw = attempt.get(field)
+    if not isinstance(raw, list):
+        raise CalcError("bad_attempt", f'The attempt needs "{field}": {like}.')
+    return raw
+
+
 def parse_attempt_lines(attempt: Any, codes: CodeTable | None = None) -> tuple[AttemptLine, ...]:
     """Read ``{"lines": [{"code", "units", "modifiers"}, ...]}``; a line with 0 units is
     a code not billed.
@@ -102,20 +124,9 @@ def parse_attempt_lines(attempt: Any, codes: CodeTable | None = None) -> tuple[A
     (AttemptLine(code='97112', units=2, modifiers=('59', 'GP')),)
     """
     codes = codes or load_codes()
-    if not isinstance(attempt, Mapping):
-        raise CalcError("bad_attempt", 'The attempt must be an object, like {"lines": [...]}.')
-    for key in attempt:
-        if key != "lines":
-            raise CalcError(
-                "bad_attempt", f"Unknown field {shown(key)} in the attempt; expected: lines."
-            )
-    raw = attempt.get("lines")
-    if not isinstance(raw, list):
-        raise CalcError(
-            "bad_attempt",
-            'The attempt needs "lines": a list like [{"code": "97112", "units": 2, '
-            '"modifiers": ["59", "GP"]}].',
-        )
+    raw = _attempt_list(
+        attempt, "lines", 'a list like [{"code": "97112", "units": 2, "modifiers": ["59", "GP"]}]'
+    )
     if len(raw) > MAX_ATTEMPT_LINES:
         raise CalcError("bad_attempt", f"{len(raw)} lines is too many for one visit.")
     out: dict[str, AttemptLine] = {}
@@ -157,19 +168,9 @@ def parse_attempt_missing(attempt: Any, known: tuple[str, ...] | None = None) ->
     >>> parse_attempt_missing({"missing": ["functional-goal", " volume-sets "]})
     ('functional-goal', 'volume-sets')
     """
-    if not isinstance(attempt, Mapping):
-        raise CalcError("bad_attempt", 'The attempt must be an object, like {"missing": [...]}.')
-    for key in attempt:
-        if key != "missing":
-            raise CalcError(
-                "bad_attempt", f"Unknown field {shown(key)} in the attempt; expected: missing."
-            )
-    raw = attempt.get("missing")
-    if not isinstance(raw, list):
-        raise CalcError(
-            "bad_attempt",
-            'The attempt needs "missing": a list of checklist item ids, like ["functional-goal"].',
-        )
+    raw = _attempt_list(
+        attempt, "missing", 'a list of checklist item ids, like ["functional-goal"]'
+    )
     known = known or tuple(i.id for i in load_checklists().items)
     if len(raw) > MAX_MISSING:
         raise CalcError(
