@@ -41,7 +41,7 @@ import tomllib
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -1758,11 +1758,4 @@ def audit_text(text: str, **options: Any) -> Report:
     if auditor.end():
         auditor.read_again()
         auditor.feed(text)
-    return auditor.finish()
-
-
-def audit_chunks(chunks: Iterator[str], **options: Any) -> Report:
-    auditor = Auditor(**options)
-    for chunk in chunks:
-        auditor.feed(chunk)
     return auditor.finish()
