@@ -46,10 +46,6 @@ from calc.sources import Citation, Cited, read_citation
 
 DATA_FILE = "ncci_pairs.toml"
 INDICATORS = ("0", "1")
-INDICATOR_MEANING = {
-    "0": "never payable together: no modifier bypasses the edit",
-    "1": "payable with an NCCI-associated modifier when the record shows a distinct service",
-}
 
 
 @dataclass(frozen=True)
