@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -88,6 +88,25 @@ def want(where: str, key: str, value: Any, kind: type | tuple[type, ...]) -> Any
     if not isinstance(value, kind):
         raise CalcError("bad_data", f"{where}: {key!r} has the wrong type ({type(value).__name__})")
     return value
+
+
+def entries(name: str, kind: str, value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries of a file's ``[[kind]]`` list, each with where it is for messages: by
+    its id when it has one, else by its place in the list.
+
+    >>> [where for where, _ in entries("p.toml", "payer", [{"id": "zelis"}, {"id": 7}])]
+    ["p.toml, payer 'zelis'", 'p.toml, payer 2']
+    >>> list(entries("p.toml", "payer", [[]]))
+    Traceback (most recent call last):
+    ...
+    calc.errors.CalcError: p.toml, payer 1: 'payer' has the wrong type (list)
+    """
+    for i, entry in enumerate(want(name, kind, value, list), start=1):
+        where = f"{name}, {kind} {i}"
+        want(where, kind, entry, dict)
+        if isinstance(entry.get("id"), str):
+            where = f"{name}, {kind} {entry['id']!r}"
+        yield where, entry
 
 
 def want_text(where: str, key: str, value: Any) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from calc._data import (
     ANSWERED_AS_SOURCE,
     check_keys,
+    entries,
     read_toml,
     want,
     want_choice,
@@ -96,11 +97,7 @@ def parse_units_cases(name: str, data: Mapping[str, Any]) -> UnitsCases:
     """
     check_keys(name, data, ["case"])
     cases: list[UnitsCase] = []
-    for i, entry in enumerate(want(name, "case", data["case"], list), start=1):
-        where = f"{name}, case {i}"
-        want(where, "case", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, case {entry['id']!r}"
+    for where, entry in entries(name, "case", data["case"]):
         check_keys(where, entry, UNITS_KEYS, ["example", "where"])
         case_id = want_id(where, "id", entry["id"])
         if any(c.id == case_id for c in cases):

@@ -32,6 +32,7 @@ from calc._data import (
     ANSWERED_AS_SOURCE,
     CONFIDENCE_RANK,
     check_keys,
+    entries,
     plain,
     read_toml,
     want,
@@ -464,11 +465,7 @@ def parse_modifier_rules(
     )
     rules = []
     seen: set[str] = set()
-    for i, entry in enumerate(want(name, "rule", data["rule"], list), start=1):
-        where = f"{name}, rule {i}"
-        want(where, "rule", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, rule {entry['id']!r}"
+    for where, entry in entries(name, "rule", data["rule"]):
         rule = _parse_rule(where, entry, codes, payers, order, parameters)
         if rule.id in seen:
             raise CalcError("bad_data", f"{where}: listed twice")

@@ -18,6 +18,7 @@ from typing import Any
 from calc._data import (
     ANSWERED_AS_SOURCE,
     check_keys,
+    entries,
     read_toml,
     want,
     want_choice,
@@ -136,11 +137,7 @@ def parse_parameters(name: str, data: Mapping[str, Any]) -> Parameters:
     """  # noqa: E501
     check_keys(name, data, ["parameter"])
     found: list[Parameter] = []
-    for i, entry in enumerate(want(name, "parameter", data["parameter"], list), start=1):
-        where = f"{name}, parameter {i}"
-        want(where, "parameter", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, parameter {entry['id']!r}"
+    for where, entry in entries(name, "parameter", data["parameter"]):
         check_keys(where, entry, ["id", "title", "unit", "value", "reviewed"], ["payer"])
         payer = None
         if "payer" in entry:

@@ -25,6 +25,7 @@ from typing import Any
 from calc._data import (
     ANSWERED_AS_SOURCE,
     check_keys,
+    entries,
     plain,
     read_toml,
     want,
@@ -278,11 +279,7 @@ def parse_payers(name: str, data: Mapping[str, Any], codes: CodeTable | None = N
     check_keys(name, data, ["payer"])
     payers = []
     seen: set[str] = set()
-    for i, entry in enumerate(want(name, "payer", data["payer"], list), start=1):
-        where = f"{name}, payer {i}"
-        want(where, "payer", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, payer {entry['id']!r}"
+    for where, entry in entries(name, "payer", data["payer"]):
         check_keys(
             where,
             entry,

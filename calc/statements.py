@@ -23,8 +23,8 @@ from typing import Any
 from calc._data import (
     ANSWERED_AS_SOURCE,
     check_keys,
+    entries,
     read_toml,
-    want,
     want_confidence,
     want_date,
     want_id,
@@ -76,11 +76,7 @@ def parse_statements(name: str, data: Mapping[str, Any]) -> tuple[Statement, ...
     """
     check_keys(name, data, ["statement"])
     out: list[Statement] = []
-    for i, entry in enumerate(want(name, "statement", data["statement"], list), 1):
-        where = f"{name}, statement {i}"
-        want(where, "statement", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, statement {entry['id']!r}"
+    for where, entry in entries(name, "statement", data["statement"]):
         check_keys(where, entry, _KEYS, _OPTIONAL)
         statement_id = want_id(where, "id", entry["id"])
         if any(s.id == statement_id for s in out):

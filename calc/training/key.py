@@ -16,9 +16,9 @@ from typing import Any
 
 from calc._data import (
     check_keys,
+    entries,
     plain,
     read_toml,
-    want,
     want_choice,
     want_confidence,
     want_date,
@@ -483,11 +483,7 @@ def parse_scenarios(name: str, data: Mapping[str, Any]) -> Scenarios:
     order = _parse_order(name, data["strict_order"])
     tag_ids = {t.id for t in tags}
     scenarios: list[Scenario] = []
-    for i, entry in enumerate(want(name, "scenario", data["scenario"], list), start=1):
-        where = f"{name}, scenario {i}"
-        want(where, "scenario", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, scenario {entry['id']!r}"
+    for where, entry in entries(name, "scenario", data["scenario"]):
         check_keys(where, entry, SCENARIO_KEYS, POSED_KEYS)
         scenario_id = want_id(where, "id", entry["id"])
         if any(s.id == scenario_id for s in scenarios):

@@ -20,6 +20,7 @@ from calc._data import (
     ANSWERED_AS_SECTION,
     ANSWERED_AS_SOURCE,
     check_keys,
+    entries,
     plain,
     want,
     want_confidence,
@@ -169,11 +170,7 @@ class Scenarios:
 
 def _parse_tags(name: str, data: Any) -> tuple[Tag, ...]:
     tags: list[Tag] = []
-    for i, entry in enumerate(want(name, "tag", data, list), start=1):
-        where = f"{name}, tag {i}"
-        want(where, "tag", entry, dict)
-        if isinstance(entry.get("id"), str):
-            where = f"{name}, tag {entry['id']!r}"
+    for where, entry in entries(name, "tag", data):
         check_keys(where, entry, ["id", "title", "sources"], ["where"])
         tag_id = want_id(where, "id", entry["id"])
         if any(t.id == tag_id for t in tags):
