@@ -566,7 +566,9 @@ def _allocate_cms(
             f"{t.minutes % UNIT_MINUTES} min left"
             for t in timed
         )
-        steps.append(f"Full 15-minute units first: {parts}. That is {plural(full, 'unit')}.")
+        steps.append(
+            f"Full {UNIT_MINUTES}-minute units first: {parts}. That is {plural(full, 'unit')}."
+        )
     remaining = owed - full
     if remaining == 0:
         if len(timed) > 1:

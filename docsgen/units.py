@@ -19,6 +19,8 @@ from calc.cases import UnitsCase, load_units_cases
 from calc.statements import statement
 from calc.units import (
     METHOD_NAMES,
+    MINIMUM_MINUTES,
+    UNIT_MINUTES,
     UNITS_STATEMENTS,
     Entry,
     UnitsResult,
@@ -71,9 +73,9 @@ def unit_chart(max_units: int = CHART_UNITS) -> str:
             "",
             "</div>",
             "",
-            f"The pattern goes on: every 15 more minutes add a unit "
-            f"({nxt_low}–{nxt_high} min → {max_units + 1} units, and so on). Under 8 minutes "
-            "nothing is billed.",
+            f"The pattern goes on: every {UNIT_MINUTES} more minutes add a unit "
+            f"({nxt_low}–{nxt_high} min → {max_units + 1} units, and so on). "
+            f"Under {MINIMUM_MINUTES} minutes nothing is billed.",
             "",
         ]
     )
