@@ -38,9 +38,6 @@ from docsgen.sources import review_dates, source_registry, to_verify
 from docsgen.training import training_key, training_scenarios
 from docsgen.units import card_unit_chart, cms_examples, methods_compared, unit_chart, units_sources
 
-GENERATED_DIR = "_generated"  # under docs/, git-ignored, never built as pages
-
-
 # --- writing ---------------------------------------------------------------------------
 
 SNIPPETS: dict[str, Callable[[], str]] = {

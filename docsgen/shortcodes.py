@@ -31,7 +31,6 @@ from pathlib import Path
 
 #: The file the generator writes the ids into, under docs/_generated/.
 CITATIONS_FILE = "citations.json"
-KINDS = ("rule", "source", "fact")
 SHORTCODE = re.compile(r"<!--\s*(rule|source|fact):\s*(\S*?)\s*-->")
 
 Citations = Mapping[str, Mapping[str, str]]
