@@ -65,7 +65,15 @@ from calc.codes import PHASES, Code, CodeTable, load_codes
 from calc.dates import load_rulebook_dates
 from calc.errors import CalcError, shown
 from calc.inputs import check_request
-from calc.modifiers import CARE, DISTINCT, PROVIDERS, X_MODIFIERS, RuleBook, load_modifier_rules
+from calc.modifiers import (
+    CARE,
+    DISTINCT,
+    MODIFIER_SHAPE,
+    PROVIDERS,
+    X_MODIFIERS,
+    RuleBook,
+    load_modifier_rules,
+)
 from calc.ncci import load_ncci_pairs
 from calc.payers import PayerTable, load_payers
 from calc.sources import Citation, Cited, read_citation
@@ -124,7 +132,6 @@ _YES = frozenset({"1", "true", "yes", "y", "on", "x"})
 _NO = frozenset({"0", "false", "no", "n", "off", ""})
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"\d{1,6}")
-_MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _SPLIT_MODIFIERS = re.compile(r"[\s,;:\-/]+")
 _HEADER_SPACE = re.compile(r"[\s_\-]+")
 _DISTINCT_MODIFIERS = frozenset({DISTINCT, *X_MODIFIERS})
@@ -693,7 +700,7 @@ class RowReader:
     def _modifiers(text: str, issues: list[Issue]) -> tuple[str, ...]:
         mods = tuple(m for m in _SPLIT_MODIFIERS.split(text.upper()) if m)
         for mod in mods:
-            if not _MODIFIER.fullmatch(mod):
+            if not MODIFIER_SHAPE.fullmatch(mod):
                 issues.append(
                     (
                         "modifiers",

@@ -22,6 +22,7 @@ modifiers a rule covers is in the data.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,8 @@ KINDS = (
 THERAPY = "therapy"  # a code group: what HNS counts as therapies and modalities
 DISTINCT = "59"  # in the data, "59" stands for 59 or its X equivalent
 X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
+#: How a modifier is written on a claim line: two capital letters or digits (59, GP).
+MODIFIER_SHAPE = re.compile(r"[A-Z0-9]{2}")
 PROVIDERS = ("dc", "pt")
 CARE = ("active", "maintenance")
 WHEN: dict[str, tuple[Any, ...]] = {

@@ -26,10 +26,9 @@ from calc.documentation import (
     load_checklists,
 )
 from calc.errors import CalcError, shown
-from calc.modifiers import load_modifier_rules
+from calc.modifiers import MODIFIER_SHAPE, load_modifier_rules
 from calc.training.key import Answer, ExpectedLine, answer_key, load_scenarios, scenario
 from calc.training.scenarios import (
-    _MODIFIER,
     GRADED,
     ITEM_KINDS,
     MAX_ATTEMPT_LINES,
@@ -81,7 +80,7 @@ def _attempt_modifiers(where: str, value: Any) -> tuple[str, ...]:
     mods = []
     for mod in value:
         text = mod.strip().upper() if isinstance(mod, str) else None
-        if text is None or not _MODIFIER.fullmatch(text):
+        if text is None or not MODIFIER_SHAPE.fullmatch(text):
             raise CalcError(
                 "bad_attempt",
                 f"{where}: {shown(mod)} is not a modifier (two letters or digits, like 59 or GP).",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,7 +75,6 @@ SCENARIO_KEYS = (
 #: worked ``case`` of calc/data/cases/ (a units scenario), whose request and sources it
 #: takes.
 POSED_KEYS = ("request", "sources", "where", "case")
-_MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PROVIDERS = {"dc": "chiropractor (DC)", "pt": "physical therapist (PT)"}
 
 
